@@ -1,0 +1,163 @@
+"""The data passed between stages, defined once.
+
+``read`` and ``text`` build :class:`Document` objects; ``core`` produces
+:class:`Bead` lists; ``gaps`` produces :class:`Gap` lists; everything is
+gathered in one :class:`Alignment`, which every exporter reads.
+
+Indices are 0-based and global per document (sentence ``i`` of a document is
+``doc.sentences[i]``); line numbers are 1-based lines of the source file, as
+people see them in an editor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, Lang] = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence.
+
+    Attributes:
+        text: the original characters, as in the file (whitespace of hard-wrapped
+            lines collapsed).
+        norm: the form used for matching only (Chinese: OpenCC Traditional to
+            Simplified plus full-width/half-width folding; English: ``text``).
+        line: 1-based line on which the sentence starts.
+        end_line: 1-based line on which it ends.
+        index: 0-based index in its document.
+        paragraph: 0-based index of its paragraph.
+    """
+
+    text: str
+    norm: str
+    line: int
+    end_line: int
+    index: int
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph and its sentences.
+
+    ``kind`` is ``"body"`` or a paratext label such as ``"heading"``,
+    ``"byline"``, ``"dateline"`` or ``"credit"``.
+    """
+
+    text: str
+    norm: str
+    line: int
+    end_line: int
+    index: int
+    sentences: tuple[Sentence, ...]
+    kind: str = "body"
+
+
+@dataclass(frozen=True)
+class Document:
+    """The paragraphs of one language of one input.
+
+    Attributes:
+        lang: ``"en"`` or ``"zh"``.
+        paragraphs: in document order.
+        path: the file it came from, if any.
+        encoding: the detected encoding of that file.
+        variant: for Chinese, ``"traditional"``, ``"simplified"`` or ``"mixed"``.
+    """
+
+    lang: Lang
+    paragraphs: tuple[Paragraph, ...]
+    path: str | None = None
+    encoding: str | None = None
+    variant: str | None = None
+
+    @cached_property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return tuple(s for p in self.paragraphs for s in p.sentences)
+
+    def __len__(self) -> int:
+        return len(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Bead:
+    """A group of English units aligned with a group of Chinese units.
+
+    One side may be empty (a 1-0 or 0-1 bead: text with no counterpart).
+    ``score`` is the bead's similarity evidence (higher is better).
+    """
+
+    en: tuple[int, ...]
+    zh: tuple[int, ...]
+    score: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        """``"<en count>-<zh count>"``, e.g. ``"1-2"`` or ``"0-1"``."""
+        return f"{len(self.en)}-{len(self.zh)}"
+
+    @property
+    def is_gap(self) -> bool:
+        return not self.en or not self.zh
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Text present in only one language.
+
+    Attributes:
+        level: ``"paragraph"`` or ``"sentence"``.
+        only_in: the language that has the text.
+        paragraphs: indices of the paragraph(s) concerned in that language.
+        sentences: indices of the sentence(s) concerned in that language.
+        line: first line of the text; ``end_line`` its last line.
+        text: the original text.
+        confidence: probability-like value in [0, 1] that the text really has no
+            counterpart (see docs/confidence.md).
+        kind: ``"omission"`` / ``"addition"`` style label or a paratext label.
+    """
+
+    level: Literal["paragraph", "sentence"]
+    only_in: Lang
+    paragraphs: tuple[int, ...]
+    sentences: tuple[int, ...]
+    line: int
+    end_line: int
+    text: str
+    confidence: float
+    kind: str = "body"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A QA finding inside an aligned bead (numbers, names, length...)."""
+
+    check: str
+    bead: int
+    en_line: int | None
+    zh_line: int | None
+    message: str
+    severity: Literal["info", "warning", "error"] = "warning"
+
+
+@dataclass
+class Alignment:
+    """The result of aligning one English and one Chinese document."""
+
+    en: Document
+    zh: Document
+    paragraph_beads: list[Bead]
+    sentence_beads: list[Bead]
+    gaps: list[Gap]
+    settings: dict = field(default_factory=dict)
+    signature: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+    def doc(self, lang: Lang) -> Document:
+        return self.en if lang == "en" else self.zh

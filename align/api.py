@@ -1,0 +1,184 @@
+"""The library's front door: one call does what ``align check``/``align pair`` do.
+
+    >>> from align.api import align_files
+    >>> result = align_files("seeds/000_f1284998f700f5c0.txt")
+    >>> [(g.only_in, g.line) for g in result.gaps]            # doctest: +SKIP
+
+Flow: documents (``read``/``text``) → sentence vectors (``encoders``, cached)
+→ paragraph alignment → sentence alignment inside each paragraph group
+(``core``) → gaps (``gaps``). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, core
+from .errors import InputError
+from .gaps import gaps_from_beads
+from .models import Alignment, Bead, Document
+
+#: Paragraph beads: up to 3 paragraphs a side.
+PARAGRAPH_CONFIG = core.AlignConfig(max_bead=6, max_side=3, window=8, top_k=3, refine=False)
+#: Sentence beads: up to 8 sentences in all.
+SENTENCE_CONFIG = core.AlignConfig()
+
+
+@lru_cache(maxsize=None)
+def load_weights(level: str, shapes: tuple[tuple[int, int], ...]) -> np.ndarray | None:
+    """The learned feature weights shipped with the package, mapped onto ``shapes``.
+
+    Features the file does not name get weight 0. Returns None when no file
+    exists for ``level`` (then Bertalign's scoring is used).
+    """
+    try:
+        text = resources.files("align").joinpath(f"data/weights_{level}.json").read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    named = json.loads(text)["weights"]
+    return np.array([named.get(name, 0.0) for name in core.feature_names(shapes)])
+
+
+def _joined(doc: Document, start: int, length: int) -> str:
+    sep = "" if doc.lang == "zh" else " "
+    return sep.join(s.norm for s in doc.sentences[start:start + length])
+
+
+def _encode(encoder, texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.asarray(encoder.encode(texts), dtype=np.float32)
+
+
+def _lengths(texts: list[str]) -> np.ndarray:
+    return np.array([max(1, len(t.replace(" ", ""))) for t in texts], dtype=float)
+
+
+def align_documents(en: Document, zh: Document, *, encoder=None,
+                    sentence_config: core.AlignConfig | None = None,
+                    paragraph_config: core.AlignConfig | None = None,
+                    paragraphs: bool = True) -> Alignment:
+    """Align an English and a Chinese document.
+
+    Args:
+        en, zh: the documents (see :func:`align.read.load_documents`).
+        encoder: a sentence encoder (:func:`align.encoders.get_encoder`); the
+            cached default when None.
+        sentence_config, paragraph_config: search parameters of each level.
+        paragraphs: align paragraphs first (False: one sentence-level pass over
+            the whole text, as for pre-split input).
+    Returns:
+        The :class:`~align.models.Alignment`; ``settings["timings"]`` holds the
+        seconds spent embedding and aligning.
+    """
+    if not en.sentences or not zh.sentences:
+        empty = "English" if not en.sentences else "Chinese"
+        raise InputError(f"the {empty} text is empty: nothing to align")
+    if encoder is None:
+        from .encoders import get_encoder
+        encoder = get_encoder()
+    sconf = sentence_config or SENTENCE_CONFIG
+    pconf = paragraph_config or PARAGRAPH_CONFIG
+    t0 = time.perf_counter()
+    ev = _encode(encoder, [s.norm for s in en.sentences])
+    zv = _encode(encoder, [s.norm for s in zh.sentences])
+    t_embed = time.perf_counter() - t0
+    t_align = 0.0
+
+    def span_embedder(x_doc: Document, y_doc: Document, x_off: int, y_off: int):
+        def embed(xs, ys):
+            nonlocal t_embed
+            t = time.perf_counter()
+            xv = _encode(encoder, [_joined(x_doc, x_off + s, n) for s, n in xs])
+            yv = _encode(encoder, [_joined(y_doc, y_off + s, n) for s, n in ys])
+            t_embed += time.perf_counter() - t
+            return list(xv), list(yv)
+        return embed
+
+    # Paragraph vectors: the normalised mean of their sentence vectors.
+    def para_vectors(doc: Document, vecs: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(doc.paragraphs), vecs.shape[1]), dtype=np.float32)
+        for p in doc.paragraphs:
+            idx = [s.index for s in p.sentences]
+            out[p.index] = vecs[idx].sum(axis=0)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    epv, zpv = para_vectors(en, ev), para_vectors(zh, zv)
+    t = time.perf_counter()
+    if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1):
+        plinks = core.align_sequences(
+            zpv, epv, _lengths([p.norm for p in zh.paragraphs]), _lengths([p.norm for p in en.paragraphs]),
+            pconf, load_weights("paragraph", tuple(pconf.shapes())),
+            x_paratext=np.array([p.kind != "body" for p in zh.paragraphs]),
+            y_paratext=np.array([p.kind != "body" for p in en.paragraphs]))
+        paragraph_beads = [Bead(l.y, l.x, round(l.score, 4)) for l in plinks]
+    else:
+        paragraph_beads = [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)]
+    t_align += time.perf_counter() - t
+
+    sweights = load_weights("sentence", tuple(sconf.shapes()))
+    sentence_beads: list[Bead] = []
+    for pb in paragraph_beads:
+        e_idx = [s.index for p in pb.en for s in en.paragraphs[p].sentences]
+        z_idx = [s.index for p in pb.zh for s in zh.paragraphs[p].sentences]
+        if not e_idx or not z_idx:
+            sentence_beads += [Bead((k,), (), 0.0) for k in e_idx] + [Bead((), (k,), 0.0) for k in z_idx]
+            continue
+        t = time.perf_counter()
+        links = core.align_sequences(
+            zv[z_idx], ev[e_idx],
+            _lengths([zh.sentences[k].norm for k in z_idx]), _lengths([en.sentences[k].norm for k in e_idx]),
+            sconf, sweights, span_embedder(zh, en, z_idx[0], e_idx[0]))
+        t_align += time.perf_counter() - t
+        sentence_beads += [Bead(tuple(e_idx[k] for k in l.y), tuple(z_idx[k] for k in l.x), round(l.score, 4))
+                           for l in links]
+
+    t = time.perf_counter()
+    gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, ev, zv, epv, zpv)
+    t_align += time.perf_counter() - t
+    signature = "|".join([
+        f"enc:{encoder.signature()}", "cc:t2s", "zh:jieba",
+        f"para:{pconf.max_side}+{pconf.max_side}" if paragraphs else "para:off",
+        f"sent:{sconf.max_bead}", f"w:{sconf.window}", f"v:{__version__}",
+    ])
+    settings = {
+        "encoder": encoder.signature(),
+        "paragraphs": paragraphs,
+        "sentence_config": asdict(sconf),
+        "paragraph_config": asdict(pconf),
+        "timings": {"embed": round(t_embed, 4), "align": round(t_align, 4)},
+    }
+    return Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings, signature)
+
+
+def align_files(first: str | Path, second: str | Path | None = None, *, presplit: bool = False,
+                encoder=None, **kwargs) -> Alignment:
+    """Read one mixed file or two files (either order) and align them.
+
+    With ``presplit`` each line is one sentence and the whole text is aligned
+    at sentence level (paragraph structure is not used).
+    """
+    from .read import load_documents
+    en, zh = load_documents(first, second, presplit=presplit)
+    kwargs.setdefault("paragraphs", not presplit)
+    result = align_documents(en, zh, encoder=encoder, **kwargs)
+    result.settings["presplit"] = presplit
+    return result
+
+
+def align_texts(en_text: str, zh_text: str, *, presplit: bool = False, encoder=None, **kwargs) -> Alignment:
+    """Align two strings (English, Chinese) without files."""
+    from .read import documents_from_texts
+    en, zh = documents_from_texts(en_text, zh_text, presplit=presplit)
+    kwargs.setdefault("paragraphs", not presplit)
+    result = align_documents(en, zh, encoder=encoder, **kwargs)
+    result.settings["presplit"] = presplit
+    return result
+

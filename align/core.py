@@ -1,0 +1,519 @@
+"""Scoring and dynamic-programming alignment of two sequences of text units.
+
+Pure functions over arrays: no I/O, no printing, no knowledge of files or of
+which side is English. The same code aligns paragraphs and sentences.
+
+The method (for two sequences ``x`` of length ``n`` and ``y`` of length ``m``):
+
+1. **Anchors.** Each unit of ``x`` is compared with every unit of ``y`` in
+   blocks (never an ``n × m`` matrix in memory); the ``top_k`` most similar
+   ``y`` units become candidate links, and the heaviest monotone chain of links
+   (a weighted longest-increasing-subsequence, ``O(n k log m)``) fixes where the
+   translation runs. This is the first step of Bertalign (Liu & Zhu, 2022).
+2. **Band.** The dynamic programme only visits cells within ``window`` units
+   of the line through the anchors, so its cost grows linearly with length.
+3. **Beads.** Each cell considers beads of ``a`` units of ``x`` and ``b`` of
+   ``y`` (``a + b <= max_bead``, both ``<= max_side``) and the null beads
+   1-0 and 0-1. A bead's score is the margin-normalised cosine of the two span
+   vectors (their cosine minus the mean cosine with the units just outside the
+   span, Bertalign's "modified cosine"), times a length agreement term
+   ``log2(1 + min/max)`` over character lengths scaled by the document-wide
+   ratio, plus a small log-prior on the bead's shape. Null beads get a fixed
+   score calibrated from the data (see :func:`null_score_from_data`).
+4. **Refinement.** A span vector starts as the normalised mean of its unit
+   vectors. Beads whose max-marginal score (best full alignment that uses
+   them) is close to the optimum are re-scored with the encoder's embedding
+   of the joined text, averaged with the mean vector, and the programme is run
+   again in a narrow band. Only those few spans are embedded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NEG = -1e9
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Parameters of one alignment pass (defaults are for sentences).
+
+    Attributes:
+        max_bead: most units in one bead, both sides together.
+        max_side: most units on one side of a bead.
+        window: half width of the band around the anchor line, in units.
+        top_k: candidate links per unit in the anchor pass.
+        refine: re-score near-optimal beads with joined-text embeddings.
+        refine_delta: max-marginal slack for the beads that are re-scored.
+        refine_window: band half width of the refinement pass.
+    """
+
+    max_bead: int = 8
+    max_side: int = 7
+    window: int = 6
+    top_k: int = 3
+    refine: bool = True
+    refine_delta: float = 0.3
+    refine_window: int = 3
+
+    def shapes(self) -> list[tuple[int, int]]:
+        """All non-null bead shapes ``(a, b)`` allowed by this configuration."""
+        return [(a, b) for a in range(1, self.max_side + 1) for b in range(1, self.max_side + 1)
+                if a + b <= self.max_bead]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A bead found by the aligner, as half-open index ranges ``x[i0:i1]``, ``y[j0:j1]``."""
+
+    i0: int
+    i1: int
+    j0: int
+    j1: int
+    score: float
+
+    @property
+    def x(self) -> tuple[int, ...]:
+        return tuple(range(self.i0, self.i1))
+
+    @property
+    def y(self) -> tuple[int, ...]:
+        return tuple(range(self.j0, self.j1))
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.maximum(norm, 1e-12)
+
+
+# --------------------------------------------------------------------------- anchors
+
+
+def top_k_links(x: np.ndarray, y: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``x`` the ``k`` most similar rows of ``y``.
+
+    Args:
+        x: (n, d) unit vectors; y: (m, d) unit vectors.
+    Returns:
+        ``(idx, sim)``, both (n, k'), ``k' = min(k, m)``; computed block by block so
+        memory stays ``O(block × m)``.
+    """
+    n, m = len(x), len(y)
+    k = min(k, m)
+    idx = np.zeros((n, k), dtype=np.int64)
+    sim = np.zeros((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        s = x[start:start + block] @ y.T
+        part = np.argpartition(-s, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (len(s), 1))
+        vals = np.take_along_axis(s, part, axis=1)
+        idx[start:start + block] = part
+        sim[start:start + block] = vals
+    return idx, sim
+
+
+def heaviest_chain(points_i: np.ndarray, points_j: np.ndarray, weight: np.ndarray) -> list[tuple[int, int]]:
+    """The heaviest chain of points strictly increasing in both ``i`` and ``j``.
+
+    A weighted longest increasing subsequence with a Fenwick tree over ``j``:
+    ``O(p log p)`` for ``p`` points. Points with the same ``i`` never chain.
+    """
+    order = np.lexsort((points_j, points_i))
+    pi, pj, pw = points_i[order], points_j[order], weight[order]
+    size = int(pj.max()) + 2 if len(pj) else 1
+    tree_val = np.full(size + 1, -np.inf)
+    tree_arg = np.full(size + 1, -1, dtype=np.int64)
+    best = np.zeros(len(pi))
+    back = np.full(len(pi), -1, dtype=np.int64)
+
+    def query(j: int) -> tuple[float, int]:  # max over positions < j
+        v, a = 0.0, -1
+        pos = j
+        while pos > 0:
+            if tree_val[pos] > v:
+                v, a = tree_val[pos], tree_arg[pos]
+            pos -= pos & -pos
+        return v, int(a)
+
+    def update(j: int, v: float, a: int) -> None:
+        pos = j + 1
+        while pos <= size:
+            if v > tree_val[pos]:
+                tree_val[pos], tree_arg[pos] = v, a
+            pos += pos & -pos
+
+    start = 0
+    while start < len(pi):
+        end = start
+        while end < len(pi) and pi[end] == pi[start]:
+            end += 1
+        for p in range(start, end):
+            v, a = query(int(pj[p]))
+            best[p], back[p] = v + pw[p], a
+        for p in range(start, end):
+            update(int(pj[p]), best[p], p)
+        start = end
+    if not len(best):
+        return []
+    p = int(np.argmax(best))
+    chain = []
+    while p >= 0:
+        chain.append((int(pi[p]), int(pj[p])))
+        p = int(back[p])
+    return chain[::-1]
+
+
+def null_model(x: np.ndarray, y: np.ndarray, best: np.ndarray, samples: int = 2000,
+               seed: int = 0) -> tuple[float, float, float, float]:
+    """``(mu1, sd1, mu0, sd0)``: normal models of translated and unrelated pairs' cosines.
+
+    Translated: each unit's best cosine on the other side (``best``); unrelated:
+    random pairs. Fitted on the document itself (Vecalign calibrates its
+    deletion cost from random pairs in the same spirit).
+    """
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, len(x), samples), rng.integers(0, len(y), samples)
+    rand = np.einsum("ij,ij->i", x[a], y[b])
+    mu0, sd0 = float(rand.mean()), max(float(rand.std()), 0.03)
+    if len(best) >= 5:
+        mu1, sd1 = float(np.median(best)), max(float(best.std()), 0.03)
+    else:
+        mu1, sd1 = max(mu0 + 0.4, 0.5), 0.12
+    return mu1, sd1, mu0, sd0
+
+
+def anchor_band(x: np.ndarray, y: np.ndarray, window: int, top_k: int = 3,
+                links: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The band ``lo[i] <= j <= hi[i]`` (for DP rows ``i = 0..n``) around the anchor chain."""
+    n, m = len(x), len(y)
+    anchors: list[tuple[int, int]] = []
+    if n and m:
+        idx, sim = links if links is not None else top_k_links(x, y, top_k)
+        rows = np.repeat(np.arange(n), idx.shape[1])
+        # Weight relative to each unit's own best: a chain of mediocre links
+        # must not outweigh fewer strong ones.
+        chain = heaviest_chain(rows, idx.ravel(), np.maximum(sim.ravel(), 0.0) ** 2)
+        anchors = [(i, j) for i, j in chain]
+    return band_around(anchors, n, m, window)
+
+
+def band_around(points: Sequence[tuple[int, int]], n: int, m: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """A band of half width ``window`` around the piecewise-linear line through ``points``.
+
+    ``points`` are 0-based unit links ``(i, j)``; the line runs through the DP
+    cells ``(i + 0.5, j + 0.5)`` and the corners ``(0, 0)`` and ``(n, m)``.
+    """
+    xs = [0.0] + [i + 0.5 for i, _ in points] + [float(n)]
+    ys = [0.0] + [j + 0.5 for _, j in points] + [float(m)]
+    centre = np.interp(np.arange(n + 1), xs, ys)
+    lo = np.clip(np.floor(centre - window), 0, m).astype(np.int64)
+    hi = np.clip(np.ceil(centre + window), 0, m).astype(np.int64)
+    # Monotone bounds keep every cell reachable by 1-0 and 0-1 steps.
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    lo[0], hi[-1] = 0, m
+    return lo, hi
+
+
+def band_from_links(links: Sequence[Link], n: int, m: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """A band of half width ``window`` around an existing alignment path."""
+    lo = np.zeros(n + 1, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    lo[:], hi[:] = m, 0
+    for link in links:
+        for i in range(link.i0, link.i1 + 1):
+            lo[i] = min(lo[i], link.j0)
+            hi[i] = max(hi[i], link.j1)
+    lo = np.clip(lo - window, 0, m)
+    hi = np.clip(hi + window, 0, m)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    lo[0], hi[-1] = 0, m
+    return lo, hi
+
+
+# --------------------------------------------------------------------------- spans
+
+
+class SpanVectors:
+    """Vectors of contiguous spans of one side: the normalised mean of the unit
+    vectors, optionally averaged with an embedding of the joined span text."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.units = vectors.astype(np.float32, copy=False)
+        self.cum = np.vstack([np.zeros((1, vectors.shape[1]), np.float32), np.cumsum(self.units, axis=0)])
+        self.joined: dict[tuple[int, int], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def get(self, ends: np.ndarray, length: int) -> np.ndarray:
+        """Vectors of the spans ``[e - length, e)`` for each ``e`` in ``ends``: (len(ends), d)."""
+        v = _normalise(self.cum[ends] - self.cum[ends - length])
+        if length > 1 and self.joined:
+            for row, e in enumerate(ends):
+                j = self.joined.get((int(e) - length, length))
+                if j is not None:
+                    v[row] = _normalise(v[row] + j)
+        return v
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+#: Names of the features of a bead, in order (see :class:`Scorer`).
+BASE_FEATURES = ("cos", "margin", "length", "margin_x_length", "cover_y", "cover_x", "paratext_mismatch")
+
+
+def feature_names(shapes: Sequence[tuple[int, int]]) -> list[str]:
+    """Names of every feature: base features, one indicator per bead shape, null features."""
+    return (list(BASE_FEATURES) + [f"shape_{a}_{b}" for a, b in shapes]
+            + ["null_x", "null_y", "null_llr"])
+
+
+def default_weights(shapes: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Bertalign's scoring as weights: margin-cosine × length, null beads -0.1."""
+    names = feature_names(shapes)
+    w = np.zeros(len(names))
+    w[names.index("margin_x_length")] = 1.0
+    w[names.index("null_x")] = w[names.index("null_y")] = -0.1
+    return w
+
+
+@dataclass
+class Scorer:
+    """Scores beads ``x[i-a:i]`` × ``y[j-b:j]`` for many ``j`` at once.
+
+    A bead's score is ``weights · features``. Features of a non-null bead: the
+    cosine of the span vectors; the margin-normalised cosine (minus the mean
+    cosine with the units just outside both spans); the length agreement
+    ``log2(1 + min/max)``; their product; and two coverage terms, the least
+    well explained unit of each side (its cosine with the other side's span
+    minus its best cosine with the other side's neighbouring units), which
+    catches a unit attached to the wrong neighbour; and whether paratext
+    (headings, bylines) on one side meets body text on the other. One indicator per shape
+    acts as a learned prior. A null bead has an indicator per side and the best
+    cosine ``s`` of its unit with any unit of the other side, turned into
+    the log-likelihood ratio ``log N0(s) / N1(s)`` of two normal models fitted on
+    the document itself: unrelated pairs (random pairs of units) and translated
+    pairs (each unit's best partner). A unit with no plausible partner nearby
+    is therefore cheap to leave unaligned, whatever the encoder's scale.
+
+    Attributes:
+        x, y: span vectors of the two sides.
+        x_len, y_len: character lengths of the units (any consistent measure).
+        shapes: the non-null shapes, in feature order.
+        weights: one weight per feature (:func:`feature_names`).
+    """
+
+    x: SpanVectors
+    y: SpanVectors
+    x_len: np.ndarray
+    y_len: np.ndarray
+    shapes: list[tuple[int, int]]
+    weights: np.ndarray
+    x_best: np.ndarray | None = None
+    y_best: np.ndarray | None = None
+    x_paratext: np.ndarray | None = None
+    y_paratext: np.ndarray | None = None
+    null_model: tuple[float, float, float, float] = (0.7, 0.1, 0.1, 0.1)
+
+    def __post_init__(self) -> None:
+        self.x_cum = np.concatenate([[0.0], np.cumsum(self.x_len, dtype=np.float64)])
+        ratio = self.x_cum[-1] / max(float(np.sum(self.y_len)), 1.0)
+        self.y_cum = np.concatenate([[0.0], np.cumsum(self.y_len, dtype=np.float64) * ratio])
+        def flags(v: np.ndarray | None, n: int) -> np.ndarray:
+            return np.concatenate([[0], np.cumsum(np.zeros(n) if v is None else np.asarray(v, float))])
+        self.x_pcum = flags(self.x_paratext, len(self.x))
+        self.y_pcum = flags(self.y_paratext, len(self.y))
+        self.shape_index = {shape: len(BASE_FEATURES) + k for k, shape in enumerate(self.shapes)}
+        self.n_features = len(BASE_FEATURES) + len(self.shapes) + 3
+
+    def features(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each ``j`` in ``js``: (len(js), F)."""
+        n, m = len(self.x), len(self.y)
+        out = np.zeros((len(js), self.n_features))
+        if a == 0 or b == 0:
+            return self._null_features(i, a, js, b, out)
+        xs, ys = self.x.units, self.y.units
+        vx = self.x.get(np.array([i]), a)[0]
+        vy = self.y.get(js, b)
+        cos = vy @ vx
+        # Units just outside each span (or none at the edges).
+        x_nbr = xs[[k for k in (i - a - 1, i) if 0 <= k < n]]
+        left, right = js - b - 1, js
+        has_l, has_r = left >= 0, right < m
+        yl = ys[np.clip(left, 0, m - 1)]
+        yr = ys[np.clip(right, 0, m - 1)]
+        sim_l = np.where(has_l, yl @ vx, np.nan)
+        sim_r = np.where(has_r, yr @ vx, np.nan)
+        both = np.vstack([sim_l, sim_r])
+        cnt = (~np.isnan(both)).sum(axis=0)
+        y_margin = np.where(cnt > 0, np.nansum(both, axis=0) / np.maximum(cnt, 1), 0.0)
+        x_margin = (vy @ x_nbr.T).mean(axis=1) if len(x_nbr) else np.zeros(len(js))
+        margin = cos - 0.5 * (y_margin + x_margin)
+        lx = self.x_cum[i] - self.x_cum[i - a]
+        ly = self.y_cum[js] - self.y_cum[js - b]
+        length = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
+        # Coverage of y: each unit y_p of the span against vx and x's neighbours.
+        first = int(js.min()) - b
+        block = ys[first:int(js.max())]
+        c_own = block @ vx
+        c_nbr = (block @ x_nbr.T).max(axis=1) if len(x_nbr) else np.full(len(block), -1.0)
+        c = c_own - c_nbr
+        windows = np.lib.stride_tricks.sliding_window_view(c, b)
+        cover_y = windows[js - b - first].min(axis=1)
+        # Coverage of x: each unit x_k of the span against vy and y's neighbours.
+        xspan = xs[i - a:i]
+        own = xspan @ vy.T                                   # (a, k)
+        nb = np.full_like(own, -1.0)
+        nb = np.where(has_l[None, :], np.maximum(nb, xspan @ yl.T), nb)
+        nb = np.where(has_r[None, :], np.maximum(nb, xspan @ yr.T), nb)
+        cover_x = (own - nb).min(axis=0)
+        out[:, 0] = cos
+        out[:, 1] = margin
+        out[:, 2] = length
+        out[:, 3] = margin * length
+        out[:, 4] = cover_y
+        out[:, 5] = cover_x
+        # Headings, bylines... translate headings, bylines: not body text.
+        out[:, 6] = (self.x_pcum[i] > self.x_pcum[i - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
+        out[:, self.shape_index[(a, b)]] = 1.0
+        return out
+
+    def _null_features(self, i: int, a: int, js: np.ndarray, b: int, out: np.ndarray) -> np.ndarray:
+        base = len(BASE_FEATURES) + len(self.shapes)
+        if a == 1:  # x[i-1] left out
+            best = np.full(len(js), self.x_best[i - 1])
+            out[:, base] = 1.0
+        else:  # y[j-1] left out
+            best = self.y_best[js - 1]
+            out[:, base + 1] = 1.0
+        mu1, sd1, mu0, sd0 = self.null_model
+        llr = (-0.5 * ((best - mu0) / sd0) ** 2 - np.log(sd0)) - (-0.5 * ((best - mu1) / sd1) ** 2 - np.log(sd1))
+        # Above the translated mean a score is no evidence of absence; and the
+        # evidence is capped, so that leaving text out never earns much.
+        llr = np.where(best >= mu1, np.minimum(llr, 0.0), llr)
+        out[:, base + 2] = np.clip(llr, -10.0, 3.0)
+        return out
+
+    def score(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        """Scores of the beads ``x[i-a:i]`` × ``y[j-b:j]``, one per ``j`` in ``js``."""
+        return self.features(i, a, js, b) @ self.weights
+
+
+# --------------------------------------------------------------------------- DP
+
+
+def banded_dp(n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer) -> list[Link]:
+    """Best monotone segmentation of ``x`` and ``y`` into beads inside the band.
+
+    Args:
+        n, m: lengths of the two sequences.
+        lo, hi: the band, ``lo[i] <= j <= hi[i]`` for rows ``i = 0..n``.
+        scorer: bead scores; its ``shapes`` are the non-null shapes allowed.
+    Returns:
+        The beads in order, covering both sequences exactly once.
+    """
+    all_shapes = [(1, 0), (0, 1)] + list(scorer.shapes)
+    best: list[np.ndarray] = []
+    back: list[np.ndarray] = []
+    for i in range(n + 1):
+        width = int(hi[i] - lo[i] + 1)
+        js = np.arange(lo[i], hi[i] + 1)
+        row = np.full(width, NEG)
+        arg = np.full(width, -1, dtype=np.int16)
+        if i == 0:
+            row[0] = 0.0
+        for s, (a, b) in enumerate(all_shapes):
+            if a == 0 or a > i:
+                continue
+            prev_lo, prev_hi = lo[i - a], hi[i - a]
+            src = js - b
+            sel = np.nonzero((src >= prev_lo) & (src <= prev_hi))[0]
+            if not len(sel):
+                continue
+            cand = best[i - a][src[sel] - prev_lo] + scorer.score(i, a, js[sel], b)
+            better = cand > row[sel]
+            row[sel[better]] = cand[better]
+            arg[sel[better]] = s
+        # 0-1 beads move along the row: a running maximum, left to right.
+        if width > 1:
+            null_y = scorer.score(i, 0, js[1:], 1)
+            for k in range(1, width):
+                c = row[k - 1] + null_y[k - 1]
+                if c > row[k]:
+                    row[k] = c
+                    arg[k] = 1
+        best.append(row)
+        back.append(arg)
+    links: list[Link] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        s = int(back[i][j - lo[i]])
+        if s < 0:  # cannot happen with a monotone band that contains (0, 0) and (n, m)
+            raise RuntimeError("alignment lattice is disconnected")
+        a, b = all_shapes[s]
+        score = float(best[i][j - lo[i]] - best[i - a][j - b - lo[i - a]])
+        links.append(Link(i - a, i, j - b, j, score))
+        i, j = i - a, j - b
+    return links[::-1]
+
+
+def path_features(links: Sequence[Link], scorer: Scorer) -> np.ndarray:
+    """Sum of the features of the beads of a path (for learning the weights)."""
+    total = np.zeros(scorer.n_features)
+    for link in links:
+        a, b = link.i1 - link.i0, link.j1 - link.j0
+        if (a, b) not in scorer.shape_index and a and b:
+            continue
+        total += scorer.features(link.i1, a, np.array([link.j1]), b)[0]
+    return total
+
+
+SpanEmbedder = Callable[[list[tuple[int, int]], list[tuple[int, int]]],
+                        tuple[Sequence[np.ndarray], Sequence[np.ndarray]]]
+
+
+def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.ndarray,
+                    config: AlignConfig = AlignConfig(), weights: np.ndarray | None = None,
+                    embed_spans: SpanEmbedder | None = None,
+                    x_paratext: np.ndarray | None = None, y_paratext: np.ndarray | None = None) -> list[Link]:
+    """Align two sequences of unit vectors.
+
+    Args:
+        x: (n, d) L2-normalised vectors; y: (m, d).
+        x_len, y_len: (n,), (m,) unit lengths in characters.
+        config: search parameters.
+        weights: feature weights (:func:`feature_names`); Bertalign's scoring if None.
+        embed_spans: ``f(x_spans, y_spans) -> (x_vectors, y_vectors)`` giving
+            joined-text embeddings of ``(start, length)`` spans; enables refinement.
+        x_paratext, y_paratext: (n,), (m,) booleans marking headings, bylines...
+    Returns:
+        Beads covering both sequences in order (null beads included).
+    """
+    n, m = len(x), len(y)
+    if n == 0 or m == 0:
+        return [Link(i, i + 1, 0, 0, 0.0) for i in range(n)] + [Link(n, n, j, j + 1, 0.0) for j in range(m)]
+    shapes = config.shapes()
+    sx, sy = SpanVectors(x), SpanVectors(y)
+    top = top_k_links(x, y, config.top_k)
+    x_best = top[1].max(axis=1)
+    y_best = top_k_links(y, x, 1)[1][:, 0]
+    scorer = Scorer(sx, sy, np.asarray(x_len, float), np.asarray(y_len, float), shapes,
+                    default_weights(shapes) if weights is None else weights,
+                    x_best, y_best, x_paratext, y_paratext,
+                    null_model(x, y, np.concatenate([x_best, y_best])))
+    lo, hi = anchor_band(x, y, config.window, config.top_k, top)
+    links = banded_dp(n, m, lo, hi, scorer)
+    if config.refine and embed_spans is not None:
+        xs = sorted({(l.i0, l.i1 - l.i0) for l in links if l.i1 - l.i0 > 1})
+        ys = sorted({(l.j0, l.j1 - l.j0) for l in links if l.j1 - l.j0 > 1})
+        xv, yv = embed_spans(xs, ys)
+        sx.joined.update(zip(xs, xv))
+        sy.joined.update(zip(ys, yv))
+        lo, hi = band_from_links(links, n, m, config.refine_window)
+        links = banded_dp(n, m, lo, hi, scorer)
+    return links

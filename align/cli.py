@@ -5,6 +5,8 @@ printed as one line with exit status 2 (see :func:`main`)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -38,16 +40,253 @@ def _root(
 
 
 # --- commands: foundation (inspect) -------------------------------------------
-# @@inspect@@
+from .models import Document  # dataclasses only: cheap to import
+
+
+@app.command()
+def inspect(
+    file: str = typer.Argument(
+        ..., metavar="FILE", help="A file holding both languages, or the English or Chinese file."
+    ),
+    file2: str | None = typer.Argument(
+        None, metavar="FILE2", help="The other-language file (either order)."
+    ),
+    presplit: bool = typer.Option(
+        False, "--presplit", help="One sentence per line: no splitting or joining."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Show the paragraphs and sentences of each language, with their line numbers."""
+    import json
+
+    from .read import load_documents
+
+    docs = load_documents(file, file2, presplit=presplit)
+    if as_json:
+        data = {doc.lang: _inspect_dict(doc) for doc in docs}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(highlight=False)
+        for doc in docs:
+            console.rule(f"[bold]{doc.lang}[/]  {escape(_inspect_title(doc))}")
+            for p in doc.paragraphs:
+                console.print(f"[bold cyan]¶{p.index}[/] [dim]lines {p.line}-{p.end_line}[/] "
+                              f"[magenta]{p.kind}[/]")
+                for s in p.sentences:
+                    console.print(f"  [green]{s.line:>5}[/] {escape(s.text)}")
+        return
+    for doc in docs:
+        typer.echo(f"== {doc.lang}  {_inspect_title(doc)}")
+        for p in doc.paragraphs:
+            typer.echo(f"¶{p.index} lines {p.line}-{p.end_line} {p.kind}")
+            for s in p.sentences:
+                typer.echo(f"  {s.line:>5} {s.text}")
+
+
+def _inspect_title(doc: Document) -> str:
+    """One header line: path, encoding, variant and counts."""
+    details = [doc.encoding or "", doc.variant or ""]
+    counts = f"{len(doc.paragraphs)} paragraphs, {len(doc.sentences)} sentences"
+    return f"{doc.path or '-'} ({', '.join(d for d in details if d)}) {counts}"
+
+
+def _inspect_dict(doc: Document) -> dict:
+    """The JSON form of a document for ``align inspect --json``."""
+    return {
+        "path": doc.path,
+        "encoding": doc.encoding,
+        "variant": doc.variant,
+        "paragraphs": [
+            {
+                "line": p.line,
+                "end_line": p.end_line,
+                "kind": p.kind,
+                "text": p.text,
+                "sentences": [
+                    {"line": s.line, "end_line": s.end_line, "text": s.text} for s in p.sentences
+                ],
+            }
+            for p in doc.paragraphs
+        ],
+    }
+
 
 # --- commands: encoders ---------------------------------------------------------
-# @@encoders@@
+@app.command("encoders")
+def encoders_cmd() -> None:
+    """List the sentence encoders; pick one with --model NAME."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .encoders import available_encoders
+
+    table = Table("encoder", "default", "installed", "description", box=None,
+                  header_style="bold")
+    for row in available_encoders():
+        table.add_row(row["name"], "*" if row["default"] else "",
+                      "yes" if row["installed"] else "no", row["description"])
+    Console(markup=False, highlight=False).print(table)
+
+
+app.command("models", hidden=True, help="Alias of 'encoders'.")(encoders_cmd)
 
 # --- commands: evaluation --------------------------------------------------------
-# @@eval@@
+@app.command("eval")
+def eval_command(
+    gold: str = typer.Option(..., "--gold", metavar="GOLD",
+                             help="Gold beads: a bead file (one \\[i,j]:\\[k] per line), an InterText "
+                                  "link file, or a folder of them."),
+    test: str = typer.Option(..., "--test", metavar="TEST",
+                             help="Beads to score: the same formats or an align JSON result; a "
+                                  "folder is matched to GOLD by file name stem."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON on stdout."),
+    src_lang: str = typer.Option("zh", "--src-lang", metavar="zh|en",
+                                 help="Language of the first side of the bead files "
+                                      "(MAC: zh)."),
+) -> None:
+    """Score an alignment against gold beads: strict, MAC and lax P/R/F1, null beads."""
+    import json
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from .errors import UsageError
+    from .evaluate import evaluate
+
+    if src_lang not in ("zh", "en"):
+        raise UsageError(f"--src-lang must be zh or en, not {src_lang!r}")
+    result = evaluate(gold, test, src_lang="en" if src_lang == "en" else "zh")
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    table = Table(box=box.SIMPLE_HEAD, title=f"{test} against gold {gold}")
+    table.add_column("file")
+    for group in ("strict", "MAC", "lax"):
+        for measure in ("P", "R", "F1"):
+            table.add_column(f"{group}\n{measure}", justify="right", no_wrap=True)
+    for measure in ("P", "R"):
+        table.add_column(f"null\n{measure}", justify="right", no_wrap=True)
+    for scores in (*result.files, result.pooled):
+        row = [scores.name]
+        for prf in (scores.strict, scores.mac, scores.lax):
+            row += [f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}"]
+        row += [f"{scores.null.precision:.3f}", f"{scores.null.recall:.3f}"]
+        table.add_row(*row, end_section=scores is result.files[-1])
+    console = Console()
+    console.width = max(console.width, 100)
+    console.print(table)
 
 # --- commands: check / pair ------------------------------------------------------
-# @@check@@
+_MODEL_HELP = "Sentence encoder: a name from `align encoders` or a sentence-transformers model name or path."
+
+
+def _align(first, second, presplit: bool, model: str | None, no_cache: bool):
+    from .api import align_files
+    from .encoders import get_encoder
+
+    encoder = get_encoder(model, cache=not no_cache)
+    return align_files(first, second, presplit=presplit, encoder=encoder)
+
+
+def _render_gaps(result, quiet: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    en_gaps = sum(g.only_in == "en" for g in result.gaps)
+    zh_gaps = len(result.gaps) - en_gaps
+    if result.gaps and not quiet:
+        table = Table(title="Text present in one language only", title_justify="left",
+                      show_lines=False, expand=False)
+        table.add_column("only in")
+        table.add_column("lines", justify="right")
+        table.add_column("level")
+        table.add_column("conf.", justify="right")
+        table.add_column("kind")
+        table.add_column("text", overflow="fold", ratio=1)
+        for g in result.gaps:
+            lines = str(g.line) if g.end_line == g.line else f"{g.line}-{g.end_line}"
+            style = "yellow" if g.only_in == "en" else "magenta"
+            text = g.text if len(g.text) <= 160 else g.text[:157] + "..."
+            table.add_row(f"[{style}]{g.only_in}[/]", lines, g.level, f"{g.confidence:.2f}", g.kind, text)
+        console.print(table)
+    aligned = sum(1 for b in result.sentence_beads if not b.is_gap)
+    files = result.en.path if result.en.path == result.zh.path else f"{result.en.path} / {result.zh.path}"
+    console.print(
+        f"{files}: {len(result.en.paragraphs)} en / {len(result.zh.paragraphs)} zh paragraphs, "
+        f"{aligned} aligned sentence beads; gaps: {en_gaps} English-only, {zh_gaps} Chinese-only",
+        soft_wrap=True)
+
+
+@app.command()
+def check(
+    en: Path = typer.Argument(..., help="English file, or one file holding both languages."),
+    zh: Optional[Path] = typer.Argument(None, help="Chinese file (either order is fine)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the full result (JSON) here."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a side-by-side HTML review page here."),
+    presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
+                                         help="Report only gaps at least this confident."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+) -> None:
+    """Report paragraphs and sentences present in only one language.
+
+    Exit status: 0 no gaps, 1 gaps found, 2 bad input or usage.
+    """
+    from dataclasses import replace
+
+    from .exporters import export
+
+    result = _align(en, zh, presplit, model, no_cache)
+    if min_confidence:
+        result = replace(result, gaps=[g for g in result.gaps if g.confidence >= min_confidence])
+    for path, fmt in ((json_out, "json"), (html, "html")):
+        if path is not None:
+            for warning in export(result, path, fmt).warnings:
+                typer.echo(f"align: warning: {warning}", err=True)
+    _render_gaps(result, quiet)
+    raise typer.Exit(1 if result.gaps else 0)
+
+
+@app.command()
+def pair(
+    src: Path = typer.Argument(..., help="Source file (English or Chinese)."),
+    tgt: Path = typer.Argument(..., help="Target file (the other language)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Output file; its extension picks the format."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="beads, tsv, jsonl, tmx, moses, json or html (default: from -o)."),
+    presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
+    level: str = typer.Option("sentence", "--level", help="Export sentence or paragraph beads."),
+    zh_lang: Optional[str] = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+) -> None:
+    """Align two files and write the aligned pairs (SRC's indices first in `beads`)."""
+    import os
+
+    from .errors import UsageError
+    from .exporters import export, format_for_path
+
+    if level not in ("sentence", "paragraph"):
+        raise UsageError(f"unknown --level {level!r}: use sentence or paragraph")
+    fmt = format_for_path(output, fmt)
+    result = _align(src, tgt, presplit, model, no_cache)
+    src_lang = "en" if result.en.path == os.fspath(src) else "zh"
+    options = {"level": level, "src_lang": src_lang}
+    if zh_lang:
+        options["zh_lang"] = zh_lang
+    written = export(result, output, fmt, **options)
+    for warning in written.warnings:
+        typer.echo(f"align: warning: {warning}", err=True)
+    typer.echo(f"wrote {', '.join(written.paths)}: {len(result.sentence_beads)} sentence beads", err=True)
+
 
 # --- commands: batch -------------------------------------------------------------
 # @@batch@@

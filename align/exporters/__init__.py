@@ -1,0 +1,115 @@
+"""Writing an :class:`~align.models.Alignment` to files.
+
+Formats are looked up by name in :data:`FORMATS` and imported only when used.
+Each is an :class:`~align.exporters.base.Exporter` subclass in its own module;
+docs/formats.md describes every format.
+
+Example::
+
+    from align.exporters import export
+    result = export(alignment, "out.tmx", src_lang="zh")
+    result.paths     # ['out.tmx']
+    result.warnings  # e.g. characters removed because XML cannot hold them
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+from ..errors import UsageError
+from ..models import Alignment
+from .base import Exporter, ExportResult, Options
+from .result import from_dict, to_dict
+
+#: Format name -> ``"module:Class"``, imported lazily by :func:`get_exporter`.
+FORMATS: dict[str, str] = {
+    "tmx": "align.exporters.tmx:TmxExporter",
+    "tsv": "align.exporters.tsv:TsvExporter",
+    "jsonl": "align.exporters.jsonl:JsonlExporter",
+    "moses": "align.exporters.moses:MosesExporter",
+    "beads": "align.exporters.beads:BeadsExporter",
+    "json": "align.exporters.result:JsonExporter",
+    "html": "align.exporters.report:HtmlExporter",
+}
+
+#: File extension (lower case) -> format name. Moses has none: its path is a prefix.
+EXTENSIONS: dict[str, str] = {
+    ".tmx": "tmx",
+    ".tsv": "tsv",
+    ".jsonl": "jsonl",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".align": "beads",
+    ".beads": "beads",
+}
+
+__all__ = ["EXTENSIONS", "FORMATS", "ExportResult", "Exporter", "Options", "export",
+           "format_for_path", "from_dict", "get_exporter", "to_dict"]
+
+
+def _check_name(fmt: str) -> str:
+    name = fmt.lower()
+    if name not in FORMATS:
+        raise UsageError(f"unknown output format {fmt!r}: use one of {', '.join(sorted(FORMATS))}")
+    return name
+
+
+def format_for_path(path: str | os.PathLike[str], explicit: str | None = None) -> str:
+    """The format to write ``path`` in: ``explicit`` if given, else by extension.
+
+    Args:
+        path: the output path.
+        explicit: a format name chosen by the user; it wins over the extension.
+
+    Returns:
+        A key of :data:`FORMATS`.
+
+    Raises:
+        UsageError: ``explicit`` is not a format name, or it is ``None`` and
+            the extension is not one of :data:`EXTENSIONS`.
+    """
+    if explicit:
+        return _check_name(explicit)
+    suffix = Path(path).suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    known = ", ".join(f"{ext} ({name})" for ext, name in EXTENSIONS.items())
+    raise UsageError(f"cannot tell the output format of {os.fspath(path)!r} from its extension: "
+                     f"use {known}, or choose one of {', '.join(sorted(FORMATS))} with --format")
+
+
+def get_exporter(fmt: str) -> Exporter:
+    """A new exporter for the format named ``fmt`` (case-insensitive).
+
+    Raises:
+        UsageError: an unknown format name.
+    """
+    module, cls = FORMATS[_check_name(fmt)].split(":")
+    exporter: Exporter = getattr(importlib.import_module(module), cls)()
+    return exporter
+
+
+def export(alignment: Alignment, path: str | os.PathLike[str], fmt: str | None = None,
+           **options: object) -> ExportResult:
+    """Write ``alignment`` to ``path`` atomically.
+
+    Args:
+        alignment: the result to write.
+        path: the output file; for ``moses``, the prefix of ``PATH.en`` and ``PATH.zh``.
+        fmt: a format name; ``None`` picks it from the extension (:func:`format_for_path`).
+        **options: ``level`` (``"sentence"`` or ``"paragraph"``), ``src_lang``
+            (``"en"`` or ``"zh"``), ``en_lang``, ``zh_lang`` (language tags);
+            see :class:`~align.exporters.base.Options`.
+
+    Returns:
+        ``ExportResult(paths, warnings)``: the files written and the changes
+        made to fit the format (never printed by the library).
+
+    Raises:
+        UsageError: unknown format or option.
+        InputError: the file cannot be written.
+    """
+    return get_exporter(format_for_path(path, fmt)).write(alignment, path, **options)

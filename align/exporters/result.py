@@ -1,0 +1,145 @@
+"""The JSON result contract: :func:`to_dict`, its inverse :func:`from_dict`, and
+the ``json`` format that writes it.
+
+Schema 1 (indices 0-based and global per document, lines 1-based)::
+
+    {"schema": 1, "signature": str, "settings": {...},
+     "en": {"path", "encoding", "variant",
+            "paragraphs": [{"line", "end_line", "kind", "text",
+                            "sentences": [{"line", "end_line", "text"}]}]},
+     "zh": {...same...},
+     "paragraph_beads": [{"en": [paragraph indices], "zh": [...], "score", "bead": "1-1"}],
+     "sentence_beads": [{"en": [sentence indices], "zh": [...], "score", "bead"}],
+     "gaps": [{"level", "only_in", "paragraphs", "sentences", "line", "end_line",
+               "text", "confidence", "kind"}],
+     "findings": [{"check", "bead", "en_line", "zh_line", "message", "severity"}],
+     "summary": {"en_paragraphs", "zh_paragraphs", "en_sentences", "zh_sentences",
+                 "paragraph_beads", "sentence_beads", "gaps": {"en", "zh"},
+                 "paragraph_gaps": {"en", "zh"}, "sentence_gaps": {"en", "zh"}}}
+
+The normalised matching text (``norm``) is not stored: :func:`from_dict` sets
+it to the original text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import InputError
+from ..models import LANGS, Alignment, Bead, Document, Finding, Gap, Lang, Paragraph, Sentence
+from .base import Context, Exporter
+
+SCHEMA = 1
+
+
+def summary(alignment: Alignment) -> dict[str, Any]:
+    """Counts of units, beads and gaps (the ``summary`` of the result)."""
+    a = alignment
+
+    def gaps(level: str | None) -> dict[str, int]:
+        return {lang: sum(g.only_in == lang and level in (None, g.level) for g in a.gaps)
+                for lang in LANGS}
+
+    return {"en_paragraphs": len(a.en.paragraphs), "zh_paragraphs": len(a.zh.paragraphs),
+            "en_sentences": len(a.en.sentences), "zh_sentences": len(a.zh.sentences),
+            "paragraph_beads": len(a.paragraph_beads), "sentence_beads": len(a.sentence_beads),
+            "gaps": gaps(None), "paragraph_gaps": gaps("paragraph"),
+            "sentence_gaps": gaps("sentence")}
+
+
+def to_dict(alignment: Alignment) -> dict[str, Any]:
+    """The alignment as plain JSON-ready data (schema 1, see the module docstring)."""
+    a = alignment
+    return {
+        "schema": SCHEMA,
+        "signature": a.signature,
+        "settings": dict(a.settings),
+        "en": _document(a.en),
+        "zh": _document(a.zh),
+        "paragraph_beads": [_bead(b) for b in a.paragraph_beads],
+        "sentence_beads": [_bead(b) for b in a.sentence_beads],
+        "gaps": [{"level": g.level, "only_in": g.only_in, "paragraphs": list(g.paragraphs),
+                  "sentences": list(g.sentences), "line": g.line, "end_line": g.end_line,
+                  "text": g.text, "confidence": g.confidence, "kind": g.kind} for g in a.gaps],
+        "findings": [{"check": f.check, "bead": f.bead, "en_line": f.en_line,
+                      "zh_line": f.zh_line, "message": f.message, "severity": f.severity}
+                     for f in a.findings],
+        "summary": summary(a),
+    }
+
+
+def _document(doc: Document) -> dict[str, Any]:
+    return {"path": doc.path, "encoding": doc.encoding, "variant": doc.variant,
+            "paragraphs": [{"line": p.line, "end_line": p.end_line, "kind": p.kind,
+                            "text": p.text,
+                            "sentences": [{"line": s.line, "end_line": s.end_line, "text": s.text}
+                                          for s in p.sentences]}
+                           for p in doc.paragraphs]}
+
+
+def _bead(bead: Bead) -> dict[str, Any]:
+    return {"en": list(bead.en), "zh": list(bead.zh), "score": bead.score, "bead": bead.kind}
+
+
+def from_dict(data: dict[str, Any]) -> Alignment:
+    """Rebuild an :class:`Alignment` from :func:`to_dict` output (e.g. a re-read JSON file).
+
+    ``summary`` and each bead's ``bead`` label are derived data and are not read.
+
+    Raises:
+        InputError: ``data`` is not a schema-1 align result.
+    """
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise InputError(f"not an align result of schema {SCHEMA} (found schema {found!r})")
+    try:
+        return Alignment(
+            en=_read_document("en", data["en"]),
+            zh=_read_document("zh", data["zh"]),
+            paragraph_beads=[_read_bead(b) for b in data["paragraph_beads"]],
+            sentence_beads=[_read_bead(b) for b in data["sentence_beads"]],
+            gaps=[Gap(level=g["level"], only_in=g["only_in"], paragraphs=tuple(g["paragraphs"]),
+                      sentences=tuple(g["sentences"]), line=g["line"], end_line=g["end_line"],
+                      text=g["text"], confidence=g["confidence"], kind=g["kind"])
+                  for g in data["gaps"]],
+            settings=dict(data["settings"]),
+            signature=data["signature"],
+            findings=[Finding(check=f["check"], bead=f["bead"], en_line=f["en_line"],
+                              zh_line=f["zh_line"], message=f["message"], severity=f["severity"])
+                      for f in data["findings"]],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"malformed align result: {type(exc).__name__} {exc}") from None
+
+
+def _read_document(lang: Lang, data: dict[str, Any]) -> Document:
+    paragraphs = []
+    count = 0
+    for p_index, p in enumerate(data["paragraphs"]):
+        sentences = []
+        for s in p["sentences"]:
+            sentences.append(Sentence(text=s["text"], norm=s["text"], line=s["line"],
+                                      end_line=s["end_line"], index=count, paragraph=p_index))
+            count += 1
+        paragraphs.append(Paragraph(text=p["text"], norm=p["text"], line=p["line"],
+                                    end_line=p["end_line"], index=p_index,
+                                    sentences=tuple(sentences), kind=p["kind"]))
+    return Document(lang=lang, paragraphs=tuple(paragraphs), path=data["path"],
+                    encoding=data["encoding"], variant=data["variant"])
+
+
+def _read_bead(data: dict[str, Any]) -> Bead:
+    return Bead(en=tuple(data["en"]), zh=tuple(data["zh"]), score=data["score"])
+
+
+class JsonExporter(Exporter):
+    """The whole result (:func:`to_dict`), indented by one space, not ASCII-escaped.
+
+    The export options do not apply: the file always holds both levels.
+    """
+
+    name = "json"
+
+    def render(self, context: Context) -> str:
+        return json.dumps(to_dict(context.alignment), ensure_ascii=False, indent=1) + "\n"

@@ -55,7 +55,7 @@ class AlignConfig:
     max_side: int = 7
     window: int = 6
     top_k: int = 3
-    refine: bool = True
+    refine: bool = False
     refine_delta: float = 0.3
     refine_window: int = 3
 
@@ -245,6 +245,7 @@ class SpanVectors:
         self.units = vectors.astype(np.float32, copy=False)
         self.cum = np.vstack([np.zeros((1, vectors.shape[1]), np.float32), np.cumsum(self.units, axis=0)])
         self.joined: dict[tuple[int, int], np.ndarray] = {}
+        self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.units)
@@ -252,12 +253,26 @@ class SpanVectors:
     def get(self, ends: np.ndarray, length: int) -> np.ndarray:
         """Vectors of the spans ``[e - length, e)`` for each ``e`` in ``ends``: (len(ends), d)."""
         v = _normalise(self.cum[ends] - self.cum[ends - length])
-        if length > 1 and self.joined:
-            for row, e in enumerate(ends):
-                j = self.joined.get((int(e) - length, length))
-                if j is not None:
-                    v[row] = _normalise(v[row] + j)
+        table = self._tables.get(length) if length > 1 else None
+        if table is not None:
+            known_ends, vecs = table
+            pos = np.clip(np.searchsorted(known_ends, ends), 0, len(known_ends) - 1)
+            hit = known_ends[pos] == ends
+            if hit.any():
+                v[hit] = _normalise(v[hit] + vecs[pos[hit]])
         return v
+
+    def add_joined(self, spans: Sequence[tuple[int, int]], vectors: Sequence[np.ndarray]) -> None:
+        """Record joined-text embeddings of ``(start, length)`` spans."""
+        for (start, length), vec in zip(spans, vectors):
+            self.joined[(start, length)] = vec
+        by_len: dict[int, list[tuple[int, np.ndarray]]] = {}
+        for (start, length), vec in self.joined.items():
+            by_len.setdefault(length, []).append((start + length, vec))
+        self._tables = {}
+        for length, items in by_len.items():
+            items.sort(key=lambda t: t[0])
+            self._tables[length] = (np.array([e for e, _ in items]), np.array([v for _, v in items]))
 
 
 # --------------------------------------------------------------------------- scoring
@@ -333,45 +348,51 @@ class Scorer:
 
     def features(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
         """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each ``j`` in ``js``: (len(js), F)."""
+        return self.pair_features(np.full(len(js), i), a, np.asarray(js), b)
+
+    def pair_features(self, ii: np.ndarray, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``."""
         n, m = len(self.x), len(self.y)
         out = np.zeros((len(js), self.n_features))
         if a == 0 or b == 0:
-            return self._null_features(i, a, js, b, out)
+            return self._null_features(ii, a, js, b, out)
         xs, ys = self.x.units, self.y.units
-        vx = self.x.get(np.array([i]), a)[0]
+        vx = self.x.get(ii, a)
         vy = self.y.get(js, b)
-        cos = vy @ vx
-        # Units just outside each span (or none at the edges).
-        x_nbr = xs[[k for k in (i - a - 1, i) if 0 <= k < n]]
-        left, right = js - b - 1, js
-        has_l, has_r = left >= 0, right < m
-        yl = ys[np.clip(left, 0, m - 1)]
-        yr = ys[np.clip(right, 0, m - 1)]
-        sim_l = np.where(has_l, yl @ vx, np.nan)
-        sim_r = np.where(has_r, yr @ vx, np.nan)
-        both = np.vstack([sim_l, sim_r])
-        cnt = (~np.isnan(both)).sum(axis=0)
-        y_margin = np.where(cnt > 0, np.nansum(both, axis=0) / np.maximum(cnt, 1), 0.0)
-        x_margin = (vy @ x_nbr.T).mean(axis=1) if len(x_nbr) else np.zeros(len(js))
-        margin = cos - 0.5 * (y_margin + x_margin)
-        lx = self.x_cum[i] - self.x_cum[i - a]
+
+        def dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+            return np.einsum("ij,ij->i", u, v)
+
+        def neighbours(units: np.ndarray, left: np.ndarray, right: np.ndarray, size: int):
+            has_l, has_r = left >= 0, right < size
+            return (units[np.clip(left, 0, size - 1)], has_l, units[np.clip(right, 0, size - 1)], has_r)
+
+        yl, has_yl, yr, has_yr = neighbours(ys, js - b - 1, js, m)
+        xl, has_xl, xr, has_xr = neighbours(xs, ii - a - 1, ii, n)
+
+        def mean2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
+            cnt = ok1.astype(float) + ok2
+            return np.where(cnt > 0, (np.where(ok1, v1, 0.0) + np.where(ok2, v2, 0.0)) / np.maximum(cnt, 1), 0.0)
+
+        def best2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
+            return np.maximum(np.where(ok1, v1, -1.0), np.where(ok2, v2, -1.0))
+
+        cos = dot(vx, vy)
+        margin = cos - 0.5 * (mean2(dot(yl, vx), has_yl, dot(yr, vx), has_yr)
+                              + mean2(dot(xl, vy), has_xl, dot(xr, vy), has_xr))
+        lx = self.x_cum[ii] - self.x_cum[ii - a]
         ly = self.y_cum[js] - self.y_cum[js - b]
         length = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
-        # Coverage of y: each unit y_p of the span against vx and x's neighbours.
-        first = int(js.min()) - b
-        block = ys[first:int(js.max())]
-        c_own = block @ vx
-        c_nbr = (block @ x_nbr.T).max(axis=1) if len(x_nbr) else np.full(len(block), -1.0)
-        c = c_own - c_nbr
-        windows = np.lib.stride_tricks.sliding_window_view(c, b)
-        cover_y = windows[js - b - first].min(axis=1)
-        # Coverage of x: each unit x_k of the span against vy and y's neighbours.
-        xspan = xs[i - a:i]
-        own = xspan @ vy.T                                   # (a, k)
-        nb = np.full_like(own, -1.0)
-        nb = np.where(has_l[None, :], np.maximum(nb, xspan @ yl.T), nb)
-        nb = np.where(has_r[None, :], np.maximum(nb, xspan @ yr.T), nb)
-        cover_x = (own - nb).min(axis=0)
+        # Coverage: every unit of a span must be closer to the other span than
+        # to the other side's neighbouring units.
+        cover_y = np.full(len(js), np.inf)
+        for k in range(b):
+            u = ys[js - b + k]
+            cover_y = np.minimum(cover_y, dot(u, vx) - best2(dot(u, xl), has_xl, dot(u, xr), has_xr))
+        cover_x = np.full(len(js), np.inf)
+        for k in range(a):
+            u = xs[ii - a + k]
+            cover_x = np.minimum(cover_x, dot(u, vy) - best2(dot(u, yl), has_yl, dot(u, yr), has_yr))
         out[:, 0] = cos
         out[:, 1] = margin
         out[:, 2] = length
@@ -379,14 +400,14 @@ class Scorer:
         out[:, 4] = cover_y
         out[:, 5] = cover_x
         # Headings, bylines... translate headings, bylines: not body text.
-        out[:, 6] = (self.x_pcum[i] > self.x_pcum[i - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
+        out[:, 6] = (self.x_pcum[ii] > self.x_pcum[ii - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
         out[:, self.shape_index[(a, b)]] = 1.0
         return out
 
-    def _null_features(self, i: int, a: int, js: np.ndarray, b: int, out: np.ndarray) -> np.ndarray:
+    def _null_features(self, ii: np.ndarray, a: int, js: np.ndarray, b: int, out: np.ndarray) -> np.ndarray:
         base = len(BASE_FEATURES) + len(self.shapes)
         if a == 1:  # x[i-1] left out
-            best = np.full(len(js), self.x_best[i - 1])
+            best = self.x_best[ii - 1]
             out[:, base] = 1.0
         else:  # y[j-1] left out
             best = self.y_best[js - 1]
@@ -403,6 +424,13 @@ class Scorer:
         """Scores of the beads ``x[i-a:i]`` × ``y[j-b:j]``, one per ``j`` in ``js``."""
         return self.features(i, a, js, b) @ self.weights
 
+    def pair_scores(self, ii: np.ndarray, a: int, js: np.ndarray, b: int, chunk: int = 4096) -> np.ndarray:
+        """Scores for each pair ``(ii[k], js[k])``, computed in chunks."""
+        out = np.empty(len(js))
+        for s in range(0, len(js), chunk):
+            out[s:s + chunk] = self.pair_features(ii[s:s + chunk], a, js[s:s + chunk], b) @ self.weights
+        return out
+
 
 # --------------------------------------------------------------------------- DP
 
@@ -418,11 +446,28 @@ def banded_dp(n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer) ->
         The beads in order, covering both sequences exactly once.
     """
     all_shapes = [(1, 0), (0, 1)] + list(scorer.shapes)
+    widths = (hi - lo + 1).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    cell_i = np.repeat(np.arange(n + 1), widths)
+    cell_j = np.arange(offsets[-1]) - offsets[cell_i] + lo[cell_i]
+    # Every bead score in the band, one vectorised pass per shape: scores do
+    # not depend on the path, so the recursion below is only additions.
+    scores: list[np.ndarray | None] = []
+    for a, b in all_shapes:
+        ok = (cell_i >= a) & (cell_j >= b)
+        if a:
+            prev = np.clip(cell_i - a, 0, n)
+            ok &= (cell_j - b >= lo[prev]) & (cell_j - b <= hi[prev])
+        sc = np.full(len(cell_i), NEG)
+        if ok.any():
+            sc[ok] = scorer.pair_scores(cell_i[ok], a, cell_j[ok], b)
+        scores.append(sc)
     best: list[np.ndarray] = []
     back: list[np.ndarray] = []
     for i in range(n + 1):
-        width = int(hi[i] - lo[i] + 1)
+        width = int(widths[i])
         js = np.arange(lo[i], hi[i] + 1)
+        cells = slice(offsets[i], offsets[i + 1])
         row = np.full(width, NEG)
         arg = np.full(width, -1, dtype=np.int16)
         if i == 0:
@@ -430,23 +475,21 @@ def banded_dp(n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer) ->
         for s, (a, b) in enumerate(all_shapes):
             if a == 0 or a > i:
                 continue
-            prev_lo, prev_hi = lo[i - a], hi[i - a]
-            src = js - b
-            sel = np.nonzero((src >= prev_lo) & (src <= prev_hi))[0]
+            add = scores[s][cells]
+            sel = np.nonzero(add > NEG / 2)[0]
             if not len(sel):
                 continue
-            cand = best[i - a][src[sel] - prev_lo] + scorer.score(i, a, js[sel], b)
+            cand = best[i - a][js[sel] - b - lo[i - a]] + add[sel]
             better = cand > row[sel]
             row[sel[better]] = cand[better]
             arg[sel[better]] = s
         # 0-1 beads move along the row: a running maximum, left to right.
-        if width > 1:
-            null_y = scorer.score(i, 0, js[1:], 1)
-            for k in range(1, width):
-                c = row[k - 1] + null_y[k - 1]
-                if c > row[k]:
-                    row[k] = c
-                    arg[k] = 1
+        null_y = scores[1][cells]
+        for k in range(1, width):
+            c = row[k - 1] + null_y[k]
+            if c > row[k]:
+                row[k] = c
+                arg[k] = 1
         best.append(row)
         back.append(arg)
     links: list[Link] = []
@@ -512,8 +555,8 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
         xs = sorted({(l.i0, l.i1 - l.i0) for l in links if l.i1 - l.i0 > 1})
         ys = sorted({(l.j0, l.j1 - l.j0) for l in links if l.j1 - l.j0 > 1})
         xv, yv = embed_spans(xs, ys)
-        sx.joined.update(zip(xs, xv))
-        sy.joined.update(zip(ys, yv))
+        sx.add_joined(xs, xv)
+        sy.add_joined(ys, yv)
         lo, hi = band_from_links(links, n, m, config.refine_window)
         links = banded_dp(n, m, lo, hi, scorer)
     return links

@@ -1,0 +1,319 @@
+"""Reading input: encodings, line ends, language detection, mixed files.
+
+:func:`load_documents` is the entry point: it reads one file holding both
+languages, or two files in either order, and returns ``(english, chinese)``
+documents built by :func:`align.text.build_document`. The rules are described
+in docs/pipeline.md.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import InputError
+from .models import Document
+from .text import HAN_RE, build_document
+
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# A line or text is Chinese when Han characters are at least this share of its
+# letters (Han + Latin): 阿拉木圖(路透社)- 毫無疑問,Kassym-Jomart has 11 Han
+# characters for 12 Latin letters; an English line quoting a Chinese word has
+# far fewer.
+ZH_SHARE = 0.3
+# A Big5/GB18030 decoding is accepted when at least this share of its
+# non-ASCII characters are common Chinese characters or punctuation.
+MIN_PLAUSIBLE = 0.5
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Control characters other than tab and line/page breaks: in text decoded as
+# UTF-16/32 they reveal binary data.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_COMMON_PUNCT = "，。、；：？！「」『』（）《》〈〉【】“”‘’…—·　" + "".join(
+    chr(c) for c in range(0xFF01, 0xFF5F)
+)
+
+
+def read_file(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """Read a text file and detect its encoding.
+
+    UTF-8/UTF-16/UTF-32 with a byte-order mark, UTF-16 without one (found by
+    the pattern of NUL bytes), UTF-8, then Big5 or GB18030, whichever decodes
+    strictly and reads as more plausible Chinese (the share of common
+    characters: GB2312 level 1, Big5 level 1 and Chinese punctuation).
+    CRLF and lone CR line ends become ``\\n``.
+
+    Args:
+        path: the file.
+
+    Returns:
+        ``(text, encoding)``, the encoding as a Python codec name
+        (``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``, ``"utf-16-le"``,
+        ``"big5"``, ``"gb18030"``...).
+
+    Raises:
+        InputError: the file is missing, a directory, unreadable, not text,
+            in another encoding, or empty.
+    """
+    name = os.fspath(path)
+    file = Path(name)
+    if file.is_dir():
+        raise InputError(f"{name} is a directory; give a text file")
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file; check the path") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}; check the file's permissions") from None
+    text, encoding = _decode(data, name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{name} is empty; give a file with English or Chinese text")
+    return text, encoding
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode file bytes, trying the encodings in the order of :func:`read_file`."""
+    not_text = InputError(
+        f"{name} is not a text file (binary data); give a plain-text file in UTF-8, "
+        "UTF-16, Big5 or GB18030"
+    )
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                raise not_text from None
+            if _CONTROL_RE.search(text):
+                raise not_text
+            return text, encoding
+    if b"\x00" in data:
+        decoded = _utf16_without_bom(data)
+        if decoded is None:
+            raise not_text
+        return decoded
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return _decode_chinese(data, name)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Decode BOM-less UTF-16 recognised by NUL bytes all on one side of each pair.
+
+    ASCII characters in UTF-16 have a NUL high byte: at odd offsets in
+    little-endian text, even offsets in big-endian text.
+    """
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if min(even, odd) > 0.02 * max(even, odd):
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL_RE.search(text) else (text, encoding)
+
+
+def _decode_chinese(data: bytes, name: str) -> tuple[str, str]:
+    """Choose between GB18030 and Big5 for bytes that are not UTF-8."""
+    candidates: list[tuple[float, str, str]] = []
+    for group in (("gb18030",), ("big5", "cp950", "big5hkscs")):
+        for encoding in group:  # the first codec of a family that decodes
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            candidates.append((_plausibility(text), encoding, text))
+            break
+    best = max(candidates, key=lambda c: c[0], default=None)
+    if best is None or best[0] < MIN_PLAUSIBLE:
+        raise InputError(
+            f"{name} is not a text file in UTF-8, UTF-16, Big5 or GB18030; save it as UTF-8"
+        )
+    return best[2], best[1]
+
+
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """GB2312 level 1 (3755 frequent Simplified characters), Big5 level 1 (5401
+    frequent Traditional characters, codes A440-C67E) and Chinese punctuation."""
+    chars = set(_COMMON_PUNCT)
+    pairs = [(lead, trail, "gb2312") for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF)]
+    trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+    pairs += [(lead, trail, "big5") for lead in range(0xA4, 0xC7) for trail in trails
+              if lead < 0xC6 or trail < 0x7F]
+    for lead, trail, encoding in pairs:
+        try:
+            chars.add(bytes((lead, trail)).decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    return frozenset(chars)
+
+
+def _plausibility(text: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that are common Chinese."""
+    common = _common_chars()
+    rare = total = 0
+    for c in text:
+        if c > "\x7f":
+            total += 1
+            rare += c not in common
+    return 1.0 - rare / total if total else 0.0
+
+
+def _letters(text: str) -> tuple[int, int]:
+    """Count ``(Han characters, Latin letters)``."""
+    return len(HAN_RE.findall(text)), len(_LATIN_RE.findall(text))
+
+
+def _line_lang(line: str) -> str | None:
+    """``"zh"``, ``"en"``, or None for a line without letters."""
+    han, latin = _letters(line)
+    if han + latin == 0:
+        return None
+    return "zh" if han >= ZH_SHARE * (han + latin) else "en"
+
+
+def detect_lang(text: str) -> str:
+    """Tell whether a text is English or Chinese.
+
+    Args:
+        text: the text.
+
+    Returns:
+        ``"zh"`` when Han characters are at least :data:`ZH_SHARE` of the
+        letters (Han + Latin), else ``"en"``.
+
+    Raises:
+        InputError: the text has no letters at all.
+    """
+    lang = _line_lang(text)
+    if lang is None:
+        raise InputError("the text has no letters; give English or Chinese text")
+    return lang
+
+
+def split_by_script(text: str) -> dict[str, list[str]]:
+    """Split a file holding both languages into one line list per language.
+
+    Each line goes to the language of its script (:func:`detect_lang`'s rule
+    applied per line); a line without letters goes with the line before it
+    (the first lettered line for leading ones). In each list the lines of the
+    other language are blank, so line numbers are kept and every language
+    switch ends a paragraph.
+
+    Args:
+        text: the file text, ``\\n`` line ends.
+
+    Returns:
+        ``{"en": lines, "zh": lines}``, both as long as the file.
+    """
+    lines = text.split("\n")
+    langs = [_line_lang(line) if line.strip() else None for line in lines]
+    current = next((lang for lang in langs if lang), "en")
+    out: dict[str, list[str]] = {"en": [], "zh": []}
+    for line, lang in zip(lines, langs):
+        if lang:
+            current = lang
+        elif line.strip():
+            lang = current
+        for key, target in out.items():
+            target.append(line if key == lang else "")
+    return out
+
+
+_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def load_documents(
+    first: str | os.PathLike[str],
+    second: str | os.PathLike[str] | None = None,
+    *,
+    presplit: bool = False,
+) -> tuple[Document, Document]:
+    """Read the input files and build the English and Chinese documents.
+
+    Args:
+        first: a file holding both languages, or one of the two files.
+        second: the other file, in either order.
+        presplit: one sentence per line (see :func:`align.text.build_document`).
+
+    Returns:
+        ``(english document, chinese document)`` whatever the argument order.
+
+    Raises:
+        InputError: a file cannot be read, both files are in the same language,
+            or a single file holds only one language.
+    """
+    if second is None:
+        name = os.fspath(first)
+        text, encoding = read_file(first)
+        by_lang = split_by_script(text)
+        for lang, other in (("en", "zh"), ("zh", "en")):
+            if not any(line.strip() for line in by_lang[other]):
+                raise InputError(
+                    f"{name} holds only {_NAMES[lang]} text; give the {_NAMES[other]} "
+                    f"text too, in the same file or as a second file"
+                )
+        docs = {
+            lang: build_document(lines, lang, path=name, encoding=encoding, presplit=presplit)
+            for lang, lines in by_lang.items()
+        }
+        return docs["en"], docs["zh"]
+    inputs: dict[str, tuple[str, str, str]] = {}
+    for path in (first, second):
+        name = os.fspath(path)
+        text, encoding = read_file(path)
+        try:
+            lang = detect_lang(text)
+        except InputError:
+            raise InputError(f"{name} has no letters; give an English or a Chinese text") from None
+        if lang in inputs:
+            raise InputError(
+                f"both files are {_NAMES[lang]} ({inputs[lang][0]}, {name}); give one English "
+                "and one Chinese file"
+            )
+        inputs[lang] = (name, text, encoding)
+    en, zh = (
+        build_document(inputs[lang][1].split("\n"), lang, path=inputs[lang][0],
+                       encoding=inputs[lang][2], presplit=presplit)
+        for lang in ("en", "zh")
+    )
+    return en, zh
+
+
+def documents_from_texts(
+    en_text: str, zh_text: str, *, presplit: bool = False
+) -> tuple[Document, Document]:
+    """Build the documents from strings, for library use without files.
+
+    Args:
+        en_text: the English text (any line ends).
+        zh_text: the Chinese text.
+        presplit: one sentence per line.
+
+    Returns:
+        ``(english document, chinese document)``.
+
+    Raises:
+        InputError: a text is empty.
+    """
+    docs = []
+    for text, lang in ((en_text, "en"), (zh_text, "zh")):
+        if not text.strip():
+            raise InputError(f"the {_NAMES[lang]} text is empty; give some text")
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        docs.append(build_document(lines, lang, presplit=presplit))
+    return docs[0], docs[1]

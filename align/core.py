@@ -28,7 +28,7 @@ The method (for two sequences ``x`` of length ``n`` and ``y`` of length ``m``):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -318,6 +318,8 @@ class Scorer:
         x, y: span vectors of the two sides.
         x_len, y_len: character lengths of the units (any consistent measure).
         shapes: the non-null shapes, in feature order.
+        length_ratio: expected ``x`` length per unit of ``y`` length; by
+            default the ratio of the totals of these two sequences.
         weights: one weight per feature (:func:`feature_names`).
     """
 
@@ -332,10 +334,11 @@ class Scorer:
     x_paratext: np.ndarray | None = None
     y_paratext: np.ndarray | None = None
     null_model: tuple[float, float, float, float] = (0.7, 0.1, 0.1, 0.1)
+    length_ratio: float | None = None
 
     def __post_init__(self) -> None:
         self.x_cum = np.concatenate([[0.0], np.cumsum(self.x_len, dtype=np.float64)])
-        ratio = self.x_cum[-1] / max(float(np.sum(self.y_len)), 1.0)
+        ratio = self.length_ratio or self.x_cum[-1] / max(float(np.sum(self.y_len)), 1.0)
         self.y_cum = np.concatenate([[0.0], np.cumsum(self.y_len, dtype=np.float64) * ratio])
         def flags(v: np.ndarray | None, n: int) -> np.ndarray:
             return np.concatenate([[0], np.cumsum(np.zeros(n) if v is None else np.asarray(v, float))])
@@ -514,6 +517,44 @@ def path_features(links: Sequence[Link], scorer: Scorer) -> np.ndarray:
     return total
 
 
+@dataclass
+class DocumentContext:
+    """Document-wide statistics for aligning parts of two documents.
+
+    Attributes:
+        x_best, y_best: each unit's best cosine with any unit of the other document.
+        model: :func:`null_model` of the documents.
+        length_ratio: total ``x`` length over total ``y`` length.
+        x_start, y_start: where the part being aligned starts in each document.
+    """
+
+    x_best: np.ndarray
+    y_best: np.ndarray
+    model: tuple[float, float, float, float]
+    length_ratio: float
+    x_start: int = 0
+    y_start: int = 0
+
+    @classmethod
+    def of(cls, x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.ndarray,
+           top: tuple[np.ndarray, np.ndarray] | None = None) -> "DocumentContext":
+        """The statistics of two whole documents' unit vectors and lengths."""
+        x_best = (top if top is not None else top_k_links(x, y, 1))[1].max(axis=1)
+        y_best = top_k_links(y, x, 1)[1][:, 0]
+        return cls(x_best, y_best, null_model(x, y, np.concatenate([x_best, y_best])),
+                   float(np.sum(x_len)) / max(float(np.sum(y_len)), 1.0))
+
+    def at(self, x_start: int, y_start: int) -> "DocumentContext":
+        """The same statistics for a part starting at ``x_start``, ``y_start``."""
+        return replace(self, x_start=x_start, y_start=y_start)
+
+    def x_index(self, n: int) -> slice:
+        return slice(self.x_start, self.x_start + n)
+
+    def y_index(self, m: int) -> slice:
+        return slice(self.y_start, self.y_start + m)
+
+
 SpanEmbedder = Callable[[list[tuple[int, int]], list[tuple[int, int]]],
                         tuple[Sequence[np.ndarray], Sequence[np.ndarray]]]
 
@@ -521,7 +562,8 @@ SpanEmbedder = Callable[[list[tuple[int, int]], list[tuple[int, int]]],
 def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.ndarray,
                     config: AlignConfig = AlignConfig(), weights: np.ndarray | None = None,
                     embed_spans: SpanEmbedder | None = None,
-                    x_paratext: np.ndarray | None = None, y_paratext: np.ndarray | None = None) -> list[Link]:
+                    x_paratext: np.ndarray | None = None, y_paratext: np.ndarray | None = None,
+                    context: "DocumentContext | None" = None) -> list[Link]:
     """Align two sequences of unit vectors.
 
     Args:
@@ -532,6 +574,9 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
         embed_spans: ``f(x_spans, y_spans) -> (x_vectors, y_vectors)`` giving
             joined-text embeddings of ``(start, length)`` spans; enables refinement.
         x_paratext, y_paratext: (n,), (m,) booleans marking headings, bylines...
+        context: statistics of the whole documents when ``x`` and ``y`` are
+            parts of them (one paragraph group): best cosines, the null model
+            and the length ratio are then those of the documents.
     Returns:
         Beads covering both sequences in order (null beads included).
     """
@@ -541,12 +586,12 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
     shapes = config.shapes()
     sx, sy = SpanVectors(x), SpanVectors(y)
     top = top_k_links(x, y, config.top_k)
-    x_best = top[1].max(axis=1)
-    y_best = top_k_links(y, x, 1)[1][:, 0]
+    if context is None:
+        context = DocumentContext.of(x, y, x_len, y_len, top)
     scorer = Scorer(sx, sy, np.asarray(x_len, float), np.asarray(y_len, float), shapes,
                     default_weights(shapes) if weights is None else weights,
-                    x_best, y_best, x_paratext, y_paratext,
-                    null_model(x, y, np.concatenate([x_best, y_best])))
+                    context.x_best[context.x_index(n)], context.y_best[context.y_index(m)],
+                    x_paratext, y_paratext, context.model, context.length_ratio)
     lo, hi = anchor_band(x, y, config.window, config.top_k, top)
     links = banded_dp(n, m, lo, hi, scorer)
     if config.refine and embed_spans is not None:

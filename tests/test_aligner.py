@@ -97,6 +97,16 @@ def test_paragraph_split_in_two_is_a_one_to_two_bead(encoder, seed_lines):
     assert [(b.en, b.zh) for b in result.paragraph_beads if b.kind != "1-1"] == [((6,), (6, 7))]
 
 
+def test_sentence_missing_inside_a_paragraph_is_a_sentence_gap(encoder, seed_lines):
+    en, zh = _clean_pair(seed_lines)
+    k = zh.index(_line(seed_lines, 47))
+    zh[k] = zh[k].split("。")[0] + "。"  # drop "在每年 6,800 萬噸的總出口量中…"
+    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
+    assert [(g.level, g.only_in) for g in result.gaps] == [("sentence", "en")]
+    assert result.gaps[0].text.startswith("Out of total exports of 68 million tonnes")
+    assert result.gaps[0].confidence > 0.9
+
+
 def test_repeated_paragraph(encoder, seed_lines):
     en, zh = _clean_pair(seed_lines)
     en.insert(10, en[9])

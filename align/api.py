@@ -128,6 +128,11 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     zlen = _lengths([s.norm for s in zh.sentences])
     elen = _lengths([s.norm for s in en.sentences])
     doc_context = core.DocumentContext.of(zv, ev, zlen, elen)
+    zlex = elex = None
+    if sweights is not None and sweights[core.feature_names(sconf.shapes()).index("lexical")]:
+        from .lexical import en_bag, hashed, zh_bag
+        zlex = hashed([zh_bag(s.norm) for s in zh.sentences])
+        elex = hashed([en_bag(s.norm) for s in en.sentences])
     t_align += time.perf_counter() - t
     sentence_beads: list[Bead] = []
     for pb in paragraph_beads:
@@ -139,7 +144,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         t = time.perf_counter()
         links = core.align_sequences(
             zv[z_idx], ev[e_idx], zlen[z_idx], elen[e_idx], sconf, sweights,
-            span_embedder(zh, en, z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]))
+            span_embedder(zh, en, z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
+            x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx])
         t_align += time.perf_counter() - t
         sentence_beads += [Bead(tuple(e_idx[k] for k in l.y), tuple(z_idx[k] for k in l.x), round(l.score, 4))
                            for l in links]

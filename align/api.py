@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import resources
@@ -64,7 +65,7 @@ def _lengths(texts: list[str]) -> np.ndarray:
 def align_documents(en: Document, zh: Document, *, encoder=None,
                     sentence_config: core.AlignConfig | None = None,
                     paragraph_config: core.AlignConfig | None = None,
-                    paragraphs: bool = True) -> Alignment:
+                    paragraphs: bool = True, checks: Sequence[str] | None = None) -> Alignment:
     """Align an English and a Chinese document.
 
     Args:
@@ -74,10 +75,14 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         sentence_config, paragraph_config: search parameters of each level.
         paragraphs: align paragraphs first (False: one sentence-level pass over
             the whole text, as for pre-split input).
+        checks: the QA checks to run on the aligned pairs (:data:`align.qa.CHECKS`
+            names; None = all, ``[]`` = none); their findings fill ``findings``.
     Returns:
         The :class:`~align.models.Alignment`; ``settings["timings"]`` holds the
-        seconds spent embedding and aligning.
+        seconds spent embedding and aligning, ``settings["checks"]`` the checks run.
     """
+    from .qa import resolve_checks, run_checks
+    check_names = resolve_checks(checks)
     if not en.sentences or not zh.sentences:
         empty = "English" if not en.sentences else "Chinese"
         raise InputError(f"the {empty} text is empty: nothing to align")
@@ -164,8 +169,11 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         "sentence_config": asdict(sconf),
         "paragraph_config": asdict(pconf),
         "timings": {"embed": round(t_embed, 4), "align": round(t_align, 4)},
+        "checks": check_names,
     }
-    return Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings, signature)
+    result = Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings, signature)
+    result.findings = run_checks(result, check_names)
+    return result
 
 
 def align_files(first: str | Path, second: str | Path | None = None, *, presplit: bool = False,

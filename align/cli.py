@@ -215,11 +215,28 @@ def _render_gaps(result, quiet: bool) -> None:
             text = g.text if len(g.text) <= 160 else g.text[:157] + "..."
             table.add_row(f"[{style}]{g.only_in}[/]", lines, g.level, f"{g.confidence:.2f}", g.kind, text)
         console.print(table)
+    if result.findings and not quiet:
+        from rich.markup import escape
+
+        table = Table(title="Findings in aligned pairs", title_justify="left", expand=False)
+        for name, justify in (("check", "left"), ("severity", "left"), ("en", "right"),
+                              ("zh", "right"), ("bead", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column("message", overflow="fold", ratio=1)
+        colour = {"error": "red", "warning": "yellow", "info": "dim"}
+        for f in result.findings:
+            table.add_row(f.check, f"[{colour.get(f.severity, '')}]{f.severity}[/]",
+                          str(f.en_line or ""), str(f.zh_line or ""), str(f.bead + 1), escape(f.message))
+        console.print(table)
     aligned = sum(1 for b in result.sentence_beads if not b.is_gap)
     files = result.en.path if result.en.path == result.zh.path else f"{result.en.path} / {result.zh.path}"
+    by_severity = ", ".join(f"{sum(f.severity == s for f in result.findings)} {s}"
+                            for s in ("error", "warning", "info")
+                            if any(f.severity == s for f in result.findings))
     console.print(
         f"{files}: {len(result.en.paragraphs)} en / {len(result.zh.paragraphs)} zh paragraphs, "
-        f"{aligned} aligned sentence beads; gaps: {en_gaps} English-only, {zh_gaps} Chinese-only",
+        f"{aligned} aligned sentence beads; gaps: {en_gaps} English-only, {zh_gaps} Chinese-only; "
+        f"findings: {len(result.findings)}" + (f" ({by_severity})" if by_severity else ""),
         soft_wrap=True)
 
 
@@ -235,16 +252,33 @@ def check(
     min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
                                          help="Report only gaps at least this confident."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    checks: Optional[str] = typer.Option(
+        None, "--checks", metavar="LIST",
+        help="QA checks on aligned pairs, comma-separated: numbers, names, untranslated, "
+             "length; 'all' (default) or 'none'."),
+    fail_on: str = typer.Option(
+        "error", "--fail-on", metavar="SEVERITY",
+        help="Findings at or above this severity make exit status 1: error (default), "
+             "warning, info or none."),
 ) -> None:
-    """Report paragraphs and sentences present in only one language.
+    """Report paragraphs and sentences present in only one language, and QA findings
+    (numbers, names, untranslated text, length) inside aligned pairs.
 
-    Exit status: 0 no gaps, 1 gaps found, 2 bad input or usage.
+    Exit status: 0 no gaps and no findings at --fail-on, 1 gaps or such findings,
+    2 bad input or usage.
     """
     from dataclasses import replace
 
+    from .api import align_files
+    from .encoders import get_encoder
+    from .errors import UsageError
     from .exporters import export
+    from .qa import SEVERITIES, resolve_checks, severity_at_least
 
-    result = _align(en, zh, presplit, model, no_cache)
+    if fail_on not in (*SEVERITIES, "none"):
+        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)} or none, not {fail_on!r}")
+    result = align_files(en, zh, presplit=presplit, encoder=get_encoder(model, cache=not no_cache),
+                         checks=resolve_checks(checks))
     if min_confidence:
         result = replace(result, gaps=[g for g in result.gaps if g.confidence >= min_confidence])
     for path, fmt in ((json_out, "json"), (html, "html")):
@@ -252,7 +286,8 @@ def check(
             for warning in export(result, path, fmt).warnings:
                 typer.echo(f"align: warning: {warning}", err=True)
     _render_gaps(result, quiet)
-    raise typer.Exit(1 if result.gaps else 0)
+    failing = any(severity_at_least(f.severity, fail_on) for f in result.findings)
+    raise typer.Exit(1 if result.gaps or failing else 0)
 
 
 @app.command()

@@ -51,7 +51,8 @@ class HtmlExporter(Exporter):
 
     def render(self, context: Context) -> str:
         a = context.alignment
-        names = " \u2194 ".join(PurePath(d.path).name for d in (a.en, a.zh) if d.path)
+        paths = list(dict.fromkeys(d.path for d in (a.en, a.zh) if d.path))  # one mixed file
+        names = " \u2194 ".join(PurePath(path).name for path in paths)
         title = "Alignment review" + (f" \u00b7 {names}" if names else "")
         return "\n".join([
             "<!DOCTYPE html>",
@@ -104,7 +105,7 @@ class HtmlExporter(Exporter):
             f"of {counts[f'{level}_beads']}</span></div>"
             for level in ("paragraph", "sentence"))
         cards += (f'<div class="card{" flag" if a.findings else ""}"><b>{len(a.findings)}</b>'
-                  f"<span>findings</span></div>")
+                  f"<span>finding{'s' if len(a.findings) != 1 else ''}</span></div>")
         files = "".join(self._file(a.doc(lang)) for lang in order)
         return (f'<header class="top"><h1>{esc(title)}</h1><ul class="files">{files}</ul>'
                 f'<div class="overview"><table class="counts"><thead><tr><th></th>{head}</tr>'
@@ -131,7 +132,7 @@ class HtmlExporter(Exporter):
             row = where.get((gap.only_in, first[0])) if first else None
             label = (f'<span class="tag {gap.only_in}">{language_name(gap.only_in)} only</span> '
                      f"{gap.level} \u00b7 line {_lines(gap.line, gap.end_line)} \u00b7 "
-                     f"{_percent(gap.confidence)} \u00b7 {esc(gap.kind)}")
+                     f"{_percent(gap.confidence)} sure \u00b7 {esc(gap.kind)}")
             excerpt = gap.text if len(gap.text) <= 90 else gap.text[:89] + "\u2026"
             text = f'{label} <q lang="{context.options.tag(gap.only_in)}">{esc(excerpt)}</q>'
             items.append(f'<li><a href="#b{row + 1}">{text}</a></li>' if row is not None
@@ -143,7 +144,7 @@ class HtmlExporter(Exporter):
     def _toolbar(context: Context) -> str:
         gaps = sum(row.is_gap for row in context.rows)
         return ('<nav class="toolbar"><label for="only-gaps" class="switch">'
-                f"Show only gaps ({gaps})</label>"
+                f"Show only gaps ({gaps} bead{'s' if gaps != 1 else ''})</label>"
                 '<span class="legend"><span class="key en">English only</span>'
                 '<span class="key zh">Chinese only</span><span class="key flag">finding</span>'
                 f'<span class="key para">new paragraph</span></span>'
@@ -327,7 +328,12 @@ font-size:.85em}
 .meta .score{font-variant-numeric:tabular-nums}
 .gapinfo{margin-top:3px}
 .only-en .gapinfo{color:var(--en)}.only-zh .gapinfo{color:var(--zh)}
-meter{width:4.5rem;height:.7rem;vertical-align:-1px}
+meter{width:4.5rem;height:.6rem;vertical-align:-1px;-webkit-appearance:none;appearance:none;
+background:var(--line);border:0;border-radius:3px;overflow:hidden}
+meter::-webkit-meter-bar{background:var(--line);border:0;border-radius:3px;height:.6rem}
+meter::-webkit-meter-optimum-value,meter::-webkit-meter-suboptimum-value,
+meter::-webkit-meter-even-less-good-value{background:currentColor;border-radius:3px}
+meter::-moz-meter-bar{background:currentColor;border-radius:3px}
 .findings{list-style:none;margin:5px 0 0;padding:0}
 .findings li{border-left:3px solid var(--flag);padding:1px 0 1px 7px;margin-top:3px;color:var(--fg)}
 .findings li.error{border-left-color:var(--err)}.findings li.info{border-left-color:var(--info)}

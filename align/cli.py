@@ -324,7 +324,128 @@ def pair(
 
 
 # --- commands: batch -------------------------------------------------------------
-# @@batch@@
+@app.command()
+def batch(
+    manifest: Optional[Path] = typer.Argument(
+        None, metavar="MANIFEST",
+        help="TSV (en_path<TAB>zh_path[<TAB>id]) or JSONL ({\"en\":..,\"zh\":..,\"id\":..}); paths "
+             "relative to its folder. Or use --en-dir and --zh-dir."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: <id>.<ext> per pair and summary.jsonl."),
+    en_dir: Optional[Path] = typer.Option(None, "--en-dir",
+                                          help="Folder of English files (pairs matched by name stem)."),
+    zh_dir: Optional[Path] = typer.Option(None, "--zh-dir",
+                                          help="Folder of Chinese files (pairs matched by name stem)."),
+    formats: str = typer.Option("json", "--formats", "-f",
+                                help="Comma-separated: json, tmx, tsv, jsonl, beads, html, moses."),
+    presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1,
+                                          help="Worker processes (default: CPU count); 1 runs in this process."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="Run on Dask: 'local' (a LocalCluster of --workers "
+                                                 "processes) or tcp://HOST:PORT of a running scheduler."),
+    resume: bool = typer.Option(False, "--resume", help="Skip pairs already aligned ok whose outputs all exist."),
+    shard: Optional[str] = typer.Option(None, "--shard", metavar="i/N",
+                                        help="Only every N-th pair, starting at pair i (0-based), e.g. "
+                                             "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT."),
+    fail_on_gaps: bool = typer.Option(False, "--fail-on-gaps", help="Exit 1 also when a pair has gaps."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the totals line."),
+) -> None:
+    """Align many document pairs in parallel; write outputs and a summary per pair.
+
+    Exit status: 0 all pairs aligned, 1 a pair failed (or gaps, with --fail-on-gaps), 2 bad manifest.
+    """
+    from rich.console import Console
+
+    from .batch import BatchOptions, pairs_from_dirs, parse_shard, read_manifest, run_batch
+    from .errors import UsageError
+
+    if (manifest is None) == (en_dir is None and zh_dir is None) or (en_dir is None) != (zh_dir is None):
+        raise UsageError("give a MANIFEST, or both --en-dir and --zh-dir (not both ways)")
+    plan = read_manifest(manifest) if manifest is not None else pairs_from_dirs(en_dir, zh_dir)
+    for name in plan.unmatched[:10]:
+        typer.echo(f"align: warning: {name} has no partner of the same name stem; skipped", err=True)
+    if len(plan.unmatched) > 10:
+        typer.echo(f"align: warning: {len(plan.unmatched) - 10} more files without a partner", err=True)
+    options = BatchOptions(tuple(f for f in formats.split(",") if f.strip()), presplit, model, not no_cache)
+    err = Console(stderr=True, highlight=False)
+    progress = None
+    if err.is_terminal and not quiet:
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+
+        progress = Progress(TextColumn("aligning"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("pairs  {task.fields[rate]} sentences/s"),
+                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                            console=err, transient=True)
+    state = {"task": None, "sentences": 0, "start": 0.0}
+
+    def on_start(todo, skipped) -> None:
+        import time
+
+        state["start"] = time.perf_counter()
+        if skipped:
+            err.print(f"resume: {len(skipped)} pairs already done, {len(todo)} to align")
+        if progress is not None:
+            progress.start()
+            state["task"] = progress.add_task("align", total=len(todo), rate="-")
+
+    def on_result(record) -> None:
+        import time
+
+        state["sentences"] += (record["en_sentences"] or 0) + (record["zh_sentences"] or 0)
+        if progress is not None:
+            rate = state["sentences"] / max(time.perf_counter() - state["start"], 1e-9)
+            progress.update(state["task"], advance=1, rate=f"{rate:,.0f}")
+
+    try:
+        report = run_batch(plan.pairs, out, options=options, workers=workers, scheduler=scheduler,
+                           resume=resume, shard=parse_shard(shard) if shard else None,
+                           on_start=on_start, on_result=on_result)
+    finally:
+        if progress is not None:
+            progress.stop()
+    _render_batch(report, quiet)
+    raise typer.Exit(1 if report.failed or (fail_on_gaps and report.with_gaps) else 0)
+
+
+_BATCH_TABLE_MAX = 100  # beyond this many pairs the table lists only failed pairs
+
+
+def _render_batch(report, quiet: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    console.width = max(console.width, 120)
+    skipped = set(report.skipped)
+    records = report.records
+    if not quiet:
+        rows = records if len(records) <= _BATCH_TABLE_MAX else report.failed
+        if rows:
+            table = Table(title=None if rows is records else "Failed pairs", title_justify="left")
+            for name in ("id", "status", "en sent", "zh sent", "beads", "en gaps", "zh gaps", "sec"):
+                table.add_column(name, justify="left" if name in ("id", "status") else "right",
+                                 no_wrap=True)
+            table.add_column("error", overflow="fold", ratio=1, min_width=20)
+            for r in rows:
+                status = "[red]failed[/]" if r["status"] != "ok" else (
+                    "[dim]ok (done before)[/]" if r["id"] in skipped else "[green]ok[/]")
+                table.add_row(escape(r["id"]), status, *(("" if r[k] is None else str(r[k])) for k in
+                              ("en_sentences", "zh_sentences", "beads", "gaps_en", "gaps_zh")),
+                              f"{r['seconds']:.1f}", escape(r["error"] or ""))
+            console.print(table)
+    done = [r for r in records if r["id"] not in skipped]
+    sentences = sum((r["en_sentences"] or 0) + (r["zh_sentences"] or 0) for r in done)
+    rate = f", {sentences / report.seconds:,.0f} sentences/s" if done and report.seconds else ""
+    warnings = sum(len(r.get("warnings") or ()) for r in records)
+    console.print(
+        f"{len(records)} pairs: {len(records) - len(report.failed)} ok ({len(skipped)} done before), "
+        f"{len(report.failed)} failed, {len(report.with_gaps)} with gaps; {report.seconds:.1f} s{rate}"
+        + (f"; {warnings} export warnings" if warnings else "") + f"; summary: {report.summary}",
+        soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:

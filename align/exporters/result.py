@@ -15,7 +15,8 @@ Schema 1 (indices 0-based and global per document, lines 1-based)::
      "findings": [{"check", "bead", "en_line", "zh_line", "message", "severity"}],
      "summary": {"en_paragraphs", "zh_paragraphs", "en_sentences", "zh_sentences",
                  "paragraph_beads", "sentence_beads", "gaps": {"en", "zh"},
-                 "paragraph_gaps": {"en", "zh"}, "sentence_gaps": {"en", "zh"}}}
+                 "paragraph_gaps": {"en", "zh"}, "sentence_gaps": {"en", "zh"},
+                 "findings": {"error", "warning", "info"}}}
 
 The normalised matching text (``norm``) is not stored: :func:`from_dict` sets
 it to the original text.
@@ -45,7 +46,9 @@ def summary(alignment: Alignment) -> dict[str, Any]:
             "en_sentences": len(a.en.sentences), "zh_sentences": len(a.zh.sentences),
             "paragraph_beads": len(a.paragraph_beads), "sentence_beads": len(a.sentence_beads),
             "gaps": gaps(None), "paragraph_gaps": gaps("paragraph"),
-            "sentence_gaps": gaps("sentence")}
+            "sentence_gaps": gaps("sentence"),
+            "findings": {sev: sum(f.severity == sev for f in a.findings)
+                         for sev in ("error", "warning", "info")}}
 
 
 def to_dict(alignment: Alignment) -> dict[str, Any]:

@@ -438,7 +438,7 @@ def test_json_contract(alignment, tmp_path):
         "en_paragraphs": 3, "zh_paragraphs": 4, "en_sentences": 5, "zh_sentences": 5,
         "paragraph_beads": 4, "sentence_beads": 5, "gaps": {"en": 0, "zh": 2},
         "paragraph_gaps": {"en": 0, "zh": 1}, "sentence_gaps": {"en": 0, "zh": 1},
-        "findings": {"error": 0, "warning": 0, "info": 1}}
+        "findings": {"error": 0, "warning": 1, "info": 1}}
     assert "嚴重依賴" in (tmp_path / "r.json").read_text(encoding="utf-8")
 
 

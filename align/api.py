@@ -147,11 +147,12 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             sentence_beads += [Bead((k,), (), 0.0) for k in e_idx] + [Bead((), (k,), 0.0) for k in z_idx]
             continue
         t = time.perf_counter()
+        embed_before = t_embed
         links = core.align_sequences(
             zv[z_idx], ev[e_idx], zlen[z_idx], elen[e_idx], sconf, sweights,
             span_embedder(zh, en, z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
             x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx])
-        t_align += time.perf_counter() - t
+        t_align += time.perf_counter() - t - (t_embed - embed_before)
         sentence_beads += [Bead(tuple(e_idx[k] for k in l.y), tuple(z_idx[k] for k in l.x), round(l.score, 4))
                            for l in links]
 

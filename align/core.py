@@ -53,8 +53,8 @@ class AlignConfig:
     max_side: int = 7
     window: int = 6
     top_k: int = 3
-    refine: bool = False
-    refine_delta: float = 0.3
+    refine: bool = True
+    refine_delta: float = 0.2
     refine_window: int = 3
 
     def shapes(self) -> list[tuple[int, int]]:
@@ -443,74 +443,137 @@ class Scorer:
 # --------------------------------------------------------------------------- DP
 
 
-def banded_dp(n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer) -> list[Link]:
-    """Best monotone segmentation of ``x`` and ``y`` into beads inside the band.
+class Lattice:
+    """The band of DP cells with every bead score in it.
+
+    Scores do not depend on the path, so they are computed first, one
+    vectorised pass per shape over every cell of the band; the recursions are
+    then only additions and comparisons.
 
     Args:
         n, m: lengths of the two sequences.
         lo, hi: the band, ``lo[i] <= j <= hi[i]`` for rows ``i = 0..n``.
         scorer: bead scores; its ``shapes`` are the non-null shapes allowed.
-    Returns:
-        The beads in order, covering both sequences exactly once.
     """
-    all_shapes = [(1, 0), (0, 1)] + list(scorer.shapes)
-    widths = (hi - lo + 1).astype(np.int64)
-    offsets = np.concatenate([[0], np.cumsum(widths)])
-    cell_i = np.repeat(np.arange(n + 1), widths)
-    cell_j = np.arange(offsets[-1]) - offsets[cell_i] + lo[cell_i]
-    # Every bead score in the band, one vectorised pass per shape: scores do
-    # not depend on the path, so the recursion below is only additions.
-    scores: list[np.ndarray | None] = []
-    for a, b in all_shapes:
-        ok = (cell_i >= a) & (cell_j >= b)
-        if a:
-            prev = np.clip(cell_i - a, 0, n)
-            ok &= (cell_j - b >= lo[prev]) & (cell_j - b <= hi[prev])
-        sc = np.full(len(cell_i), NEG)
-        if ok.any():
-            sc[ok] = scorer.pair_scores(cell_i[ok], a, cell_j[ok], b)
-        scores.append(sc)
-    best: list[np.ndarray] = []
-    back: list[np.ndarray] = []
-    for i in range(n + 1):
-        width = int(widths[i])
-        js = np.arange(lo[i], hi[i] + 1)
-        cells = slice(offsets[i], offsets[i + 1])
-        row = np.full(width, NEG)
-        arg = np.full(width, -1, dtype=np.int16)
-        if i == 0:
-            row[0] = 0.0
-        for s, (a, b) in enumerate(all_shapes):
-            if a == 0 or a > i:
+
+    def __init__(self, n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer) -> None:
+        self.n, self.m, self.lo, self.hi = n, m, lo, hi
+        self.shapes = [(1, 0), (0, 1)] + list(scorer.shapes)
+        widths = (hi - lo + 1).astype(np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(widths)])
+        self.cell_i = np.repeat(np.arange(n + 1), widths)
+        self.cell_j = np.arange(self.offsets[-1]) - self.offsets[self.cell_i] + lo[self.cell_i]
+        self.scores: list[np.ndarray] = []
+        for a, b in self.shapes:
+            ok = self.valid(a, b)
+            sc = np.full(len(self.cell_i), NEG)
+            if ok.any():
+                sc[ok] = scorer.pair_scores(self.cell_i[ok], a, self.cell_j[ok], b)
+            self.scores.append(sc)
+
+    def valid(self, a: int, b: int) -> np.ndarray:
+        """Cells where a bead of shape ``(a, b)`` can end (its start is in the band)."""
+        ci, cj = self.cell_i, self.cell_j
+        ok = (ci >= a) & (cj >= b)
+        prev = np.clip(ci - a, 0, self.n)
+        return ok & (cj - b >= self.lo[prev]) & (cj - b <= self.hi[prev])
+
+    def cell(self, i: int | np.ndarray, j: int | np.ndarray) -> int | np.ndarray:
+        """Flat index of cell ``(i, j)`` (which must be in the band)."""
+        return self.offsets[i] + j - self.lo[i]
+
+    def forward(self) -> tuple[np.ndarray, np.ndarray]:
+        """Best score of reaching each cell from ``(0, 0)``, and the shape used."""
+        best = np.full(len(self.cell_i), NEG)
+        back = np.full(len(self.cell_i), -1, dtype=np.int16)
+        best[0] = 0.0
+        for i in range(self.n + 1):
+            cells = np.arange(self.offsets[i], self.offsets[i + 1])
+            js = self.cell_j[cells]
+            for s, (a, b) in enumerate(self.shapes):
+                if a == 0 or a > i:
+                    continue
+                add = self.scores[s][cells]
+                sel = np.nonzero(add > NEG / 2)[0]
+                if not len(sel):
+                    continue
+                cand = best[self.cell(i - a, js[sel] - b)] + add[sel]
+                better = cand > best[cells[sel]]
+                best[cells[sel[better]]] = cand[better]
+                back[cells[sel[better]]] = s
+            # 0-1 beads move along the row: a running maximum, left to right.
+            null_y = self.scores[1]
+            for k in cells[1:]:
+                c = best[k - 1] + null_y[k]
+                if c > best[k]:
+                    best[k] = c
+                    back[k] = 1
+        return best, back
+
+    def backward(self) -> np.ndarray:
+        """Best score from each cell to ``(n, m)``."""
+        best = np.full(len(self.cell_i), NEG)
+        best[-1] = 0.0
+        for i in range(self.n, -1, -1):
+            cells = np.arange(self.offsets[i], self.offsets[i + 1])
+            js = self.cell_j[cells]
+            for s, (a, b) in enumerate(self.shapes):
+                if a == 0 or i + a > self.n:
+                    continue
+                tj = js + b
+                sel = np.nonzero((tj >= self.lo[i + a]) & (tj <= self.hi[i + a]))[0]
+                if not len(sel):
+                    continue
+                target = self.cell(i + a, tj[sel])
+                cand = self.scores[s][target] + best[target]
+                better = cand > best[cells[sel]]
+                best[cells[sel[better]]] = cand[better]
+            null_y = self.scores[1]
+            for k in cells[-2::-1]:
+                c = null_y[k + 1] + best[k + 1]
+                if c > best[k]:
+                    best[k] = c
+        return best
+
+    def best_path(self) -> list[Link]:
+        """The best monotone segmentation into beads, covering both sequences once."""
+        best, back = self.forward()
+        links: list[Link] = []
+        i, j = self.n, self.m
+        while i > 0 or j > 0:
+            k = self.cell(i, j)
+            s = int(back[k])
+            if s < 0:  # cannot happen with a monotone band that contains (0, 0) and (n, m)
+                raise RuntimeError("alignment lattice is disconnected")
+            a, b = self.shapes[s]
+            links.append(Link(i - a, i, j - b, j, float(best[k] - best[self.cell(i - a, j - b)])))
+            i, j = i - a, j - b
+        return links[::-1]
+
+    def competitive(self, delta: float) -> list[tuple[int, int, int, int]]:
+        """Beads ``(i0, i1, j0, j1)`` whose max-marginal is within ``delta`` of the optimum.
+
+        The max-marginal of a bead is the score of the best full alignment that
+        uses it: forward score of its start + its score + backward score of its end.
+        """
+        fwd, _ = self.forward()
+        bwd = self.backward()
+        top = fwd[-1]
+        out = []
+        for s, (a, b) in enumerate(self.shapes):
+            if not (a and b):
                 continue
-            add = scores[s][cells]
-            sel = np.nonzero(add > NEG / 2)[0]
-            if not len(sel):
-                continue
-            cand = best[i - a][js[sel] - b - lo[i - a]] + add[sel]
-            better = cand > row[sel]
-            row[sel[better]] = cand[better]
-            arg[sel[better]] = s
-        # 0-1 beads move along the row: a running maximum, left to right.
-        null_y = scores[1][cells]
-        for k in range(1, width):
-            c = row[k - 1] + null_y[k]
-            if c > row[k]:
-                row[k] = c
-                arg[k] = 1
-        best.append(row)
-        back.append(arg)
-    links: list[Link] = []
-    i, j = n, m
-    while i > 0 or j > 0:
-        s = int(back[i][j - lo[i]])
-        if s < 0:  # cannot happen with a monotone band that contains (0, 0) and (n, m)
-            raise RuntimeError("alignment lattice is disconnected")
-        a, b = all_shapes[s]
-        score = float(best[i][j - lo[i]] - best[i - a][j - b - lo[i - a]])
-        links.append(Link(i - a, i, j - b, j, score))
-        i, j = i - a, j - b
-    return links[::-1]
+            ends = np.nonzero(self.scores[s] > NEG / 2)[0]
+            ci, cj = self.cell_i[ends], self.cell_j[ends]
+            marginal = fwd[self.cell(ci - a, cj - b)] + self.scores[s][ends] + bwd[ends]
+            keep = marginal >= top - delta
+            out += [(int(i) - a, int(i), int(j) - b, int(j)) for i, j in zip(ci[keep], cj[keep])]
+        return out
+
+
+def banded_dp(n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer) -> list[Link]:
+    """Best monotone segmentation of ``x`` and ``y`` into beads inside the band."""
+    return Lattice(n, m, lo, hi, scorer).best_path()
 
 
 def path_features(links: Sequence[Link], scorer: Scorer) -> np.ndarray:
@@ -603,13 +666,16 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     x_paratext, y_paratext, context.model, context.length_ratio,
                     None if x_lex is None else SpanVectors(x_lex), None if y_lex is None else SpanVectors(y_lex))
     lo, hi = anchor_band(x, y, config.window, config.top_k, top)
-    links = banded_dp(n, m, lo, hi, scorer)
-    if config.refine and embed_spans is not None:
-        xs = sorted({(l.i0, l.i1 - l.i0) for l in links if l.i1 - l.i0 > 1})
-        ys = sorted({(l.j0, l.j1 - l.j0) for l in links if l.j1 - l.j0 > 1})
-        xv, yv = embed_spans(xs, ys)
-        sx.add_joined(xs, xv)
-        sy.add_joined(ys, yv)
-        lo, hi = band_from_links(links, n, m, config.refine_window)
-        links = banded_dp(n, m, lo, hi, scorer)
-    return links
+    lattice = Lattice(n, m, lo, hi, scorer)
+    if not (config.refine and embed_spans is not None):
+        return lattice.best_path()
+    # Embed the joined text of the multi-unit spans of every competitive bead.
+    beads = lattice.competitive(config.refine_delta)
+    xs = sorted({(i0, i1 - i0) for i0, i1, _, _ in beads if i1 - i0 > 1})
+    ys = sorted({(j0, j1 - j0) for _, _, j0, j1 in beads if j1 - j0 > 1})
+    xv, yv = embed_spans(xs, ys)
+    sx.add_joined(xs, xv)
+    sy.add_joined(ys, yv)
+    links = lattice.best_path()
+    lo, hi = band_from_links(links, n, m, config.refine_window)
+    return Lattice(n, m, lo, hi, scorer).best_path()

@@ -463,6 +463,7 @@ class Lattice:
         self.offsets = np.concatenate([[0], np.cumsum(widths)])
         self.cell_i = np.repeat(np.arange(n + 1), widths)
         self.cell_j = np.arange(self.offsets[-1]) - self.offsets[self.cell_i] + lo[self.cell_i]
+        self._forward: tuple[np.ndarray, np.ndarray] | None = None
         self.scores: list[np.ndarray] = []
         for a, b in self.shapes:
             ok = self.valid(a, b)
@@ -484,6 +485,11 @@ class Lattice:
 
     def forward(self) -> tuple[np.ndarray, np.ndarray]:
         """Best score of reaching each cell from ``(0, 0)``, and the shape used."""
+        if self._forward is None:
+            self._forward = self._compute_forward()
+        return self._forward
+
+    def _compute_forward(self) -> tuple[np.ndarray, np.ndarray]:
         best = np.full(len(self.cell_i), NEG)
         back = np.full(len(self.cell_i), -1, dtype=np.int16)
         best[0] = 0.0

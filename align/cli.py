@@ -42,6 +42,9 @@ def _root(
 # --- commands: foundation (inspect) -------------------------------------------
 from .models import Document  # dataclasses only: cheap to import
 
+_INPUT_FORMAT_HELP = ("Input format: text, docx, html, markdown or pdf (one for all files, or one "
+                      "per file: docx,pdf); default: by extension. check also reads tmx, xliff, tsv.")
+
 
 @app.command()
 def inspect(
@@ -55,13 +58,16 @@ def inspect(
         False, "--presplit", help="One sentence per line: no splitting or joining."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", metavar="FORMAT",
+                                               help=_INPUT_FORMAT_HELP),
 ) -> None:
     """Show the paragraphs and sentences of each language, with their line numbers."""
     import json
 
     from .read import load_documents
 
-    docs = load_documents(file, file2, presplit=presplit)
+    formats = {"input_format": input_format} if input_format else {}
+    docs = load_documents(file, file2, presplit=presplit, **formats)
     if as_json:
         data = {doc.lang: _inspect_dict(doc) for doc in docs}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -75,14 +81,16 @@ def inspect(
             console.rule(f"[bold]{doc.lang}[/]  {escape(_inspect_title(doc))}")
             for p in doc.paragraphs:
                 console.print(f"[bold cyan]¶{p.index}[/] [dim]lines {p.line}-{p.end_line}[/] "
-                              f"[magenta]{p.kind}[/]")
+                              f"[magenta]{p.kind}[/]"
+                              + (f" [dim]{escape(p.location)}[/]" if p.location else ""))
                 for s in p.sentences:
                     console.print(f"  [green]{s.line:>5}[/] {escape(s.text)}")
         return
     for doc in docs:
         typer.echo(f"== {doc.lang}  {_inspect_title(doc)}")
         for p in doc.paragraphs:
-            typer.echo(f"¶{p.index} lines {p.line}-{p.end_line} {p.kind}")
+            typer.echo(f"¶{p.index} lines {p.line}-{p.end_line} {p.kind}"
+                       + (f" {p.location}" if p.location else ""))
             for s in p.sentences:
                 typer.echo(f"  {s.line:>5} {s.text}")
 
@@ -107,8 +115,10 @@ def _inspect_dict(doc: Document) -> dict:
                 "kind": p.kind,
                 "text": p.text,
                 "sentences": [
-                    {"line": s.line, "end_line": s.end_line, "text": s.text} for s in p.sentences
+                    {"line": s.line, "end_line": s.end_line, "text": s.text,
+                     **({"location": s.location} if s.location else {})} for s in p.sentences
                 ],
+                **({"location": p.location} if p.location else {}),
             }
             for p in doc.paragraphs
         ],
@@ -185,12 +195,31 @@ def eval_command(
 _MODEL_HELP = "Sentence encoder: a name from `align encoders` or a sentence-transformers model name or path."
 
 
-def _align(first, second, presplit: bool, model: str | None, no_cache: bool):
-    from .api import align_files
+def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
+           input_format: str | None = None, **kwargs):
+    from .api import align_documents, align_files
     from .encoders import get_encoder
 
     encoder = get_encoder(model, cache=not no_cache)
-    return align_files(first, second, presplit=presplit, encoder=encoder)
+    if input_format is None:  # formats by extension: align_files reads them
+        return align_files(first, second, presplit=presplit, encoder=encoder, **kwargs)
+    from .read import load_documents
+
+    en, zh = load_documents(first, second, presplit=presplit, input_format=input_format)
+    result = align_documents(en, zh, encoder=encoder, paragraphs=not presplit, **kwargs)
+    result.settings["presplit"] = presplit
+    return result
+
+
+def _where(line: int | None, doc) -> str:
+    """A finding's place: the location of the unit at ``line`` when the input has them."""
+    if line is None:
+        return ""
+    if any(p.location for p in doc.paragraphs):
+        found = next((s.location for s in doc.sentences if s.line == line and s.location), None)
+        if found:
+            return found
+    return str(line)
 
 
 def _render_gaps(result, quiet: bool) -> None:
@@ -204,13 +233,18 @@ def _render_gaps(result, quiet: bool) -> None:
         table = Table(title="Text present in one language only", title_justify="left",
                       show_lines=False, expand=False)
         table.add_column("only in")
-        table.add_column("lines", justify="right")
+        located = any(g.location for g in result.gaps)
+        table.add_column("location" if located else "lines", justify="right")
         table.add_column("level")
         table.add_column("conf.", justify="right")
         table.add_column("kind")
         table.add_column("text", overflow="fold", ratio=1)
         for g in result.gaps:
             lines = str(g.line) if g.end_line == g.line else f"{g.line}-{g.end_line}"
+            if g.location:
+                from rich.markup import escape
+
+                lines = escape(g.location)
             style = "yellow" if g.only_in == "en" else "magenta"
             text = g.text if len(g.text) <= 160 else g.text[:157] + "..."
             table.add_row(f"[{style}]{g.only_in}[/]", lines, g.level, f"{g.confidence:.2f}", g.kind, text)
@@ -226,7 +260,8 @@ def _render_gaps(result, quiet: bool) -> None:
         colour = {"error": "red", "warning": "yellow", "info": "dim"}
         for f in result.findings:
             table.add_row(f.check, f"[{colour.get(f.severity, '')}]{f.severity}[/]",
-                          str(f.en_line or ""), str(f.zh_line or ""), str(f.bead + 1), escape(f.message))
+                          escape(_where(f.en_line, result.en)), escape(_where(f.zh_line, result.zh)),
+                          str(f.bead + 1), escape(f.message))
         console.print(table)
     aligned = sum(1 for b in result.sentence_beads if not b.is_gap)
     files = result.en.path if result.en.path == result.zh.path else f"{result.en.path} / {result.zh.path}"
@@ -260,16 +295,23 @@ def check(
         "error", "--fail-on", metavar="SEVERITY",
         help="Findings at or above this severity make exit status 1: error (default), "
              "warning, info or none."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", metavar="FORMAT",
+                                               help=_INPUT_FORMAT_HELP),
+    realign: bool = typer.Option(False, "--realign",
+                                 help="Bilingual file (.tmx, .xlf, .tsv): align its two sides "
+                                      "afresh instead of checking its pairs."),
 ) -> None:
     """Report paragraphs and sentences present in only one language, and QA findings
     (numbers, names, untranslated text, length) inside aligned pairs.
+
+    Given one bilingual file (.tmx, .xlf/.xliff, .tsv), check its pairs instead:
+    empty targets, wrong language, outlier similarity, duplicated sources.
 
     Exit status: 0 no gaps and no findings at --fail-on, 1 gaps or such findings,
     2 bad input or usage.
     """
     from dataclasses import replace
 
-    from .api import align_files
     from .encoders import get_encoder
     from .errors import UsageError
     from .exporters import export
@@ -277,8 +319,21 @@ def check(
 
     if fail_on not in (*SEVERITIES, "none"):
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)} or none, not {fail_on!r}")
-    result = align_files(en, zh, presplit=presplit, encoder=get_encoder(model, cache=not no_cache),
-                         checks=resolve_checks(checks))
+    from .bilingual import bilingual_format
+
+    tm_format = bilingual_format(en, input_format) if zh is None else None
+    if realign and tm_format is None:
+        raise UsageError("--realign needs one bilingual file (.tmx, .xlf/.xliff or .tsv)")
+    if tm_format and not realign:
+        _check_bilingual(en, tm_format, model, no_cache, json_out, html, quiet, fail_on)
+    if tm_format:
+        from .bilingual import realign_units
+
+        result = realign_units(en, fmt=tm_format, encoder=get_encoder(model, cache=not no_cache),
+                               checks=resolve_checks(checks))
+    else:
+        result = _align(en, zh, presplit, model, no_cache, input_format,
+                        checks=resolve_checks(checks))
     if min_confidence:
         result = replace(result, gaps=[g for g in result.gaps if g.confidence >= min_confidence])
     for path, fmt in ((json_out, "json"), (html, "html")):
@@ -288,6 +343,46 @@ def check(
     _render_gaps(result, quiet)
     failing = any(severity_at_least(f.severity, fail_on) for f in result.findings)
     raise typer.Exit(1 if result.gaps or failing else 0)
+
+
+def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
+                     json_out: Path | None, html: Path | None, quiet: bool, fail_on: str) -> None:
+    """``align check pairs.tmx``: check the pairs of a bilingual file, render, exit."""
+    import json
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .atomic import write_text
+    from .bilingual import check_bilingual
+    from .encoders import get_encoder
+    from .errors import UsageError
+    from .qa import severity_at_least
+
+    if html is not None:
+        raise UsageError("--html shows aligned documents: add --realign to get one for a bilingual file")
+    report = check_bilingual(path, fmt=fmt, encoder=get_encoder(model, cache=not no_cache))
+    if json_out is not None:
+        write_text(json_out, json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    console = Console(highlight=False)
+    if report.findings and not quiet:
+        table = Table(title="Findings in translation units", title_justify="left", expand=False)
+        for name, justify in (("check", "left"), ("severity", "left"), ("unit", "right"),
+                              ("id", "left"), ("line", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column("message", overflow="fold", ratio=1)
+        colour = {"error": "red", "warning": "yellow", "info": "dim"}
+        for f in report.findings:
+            table.add_row(f.check, f"[{colour.get(f.severity, '')}]{f.severity}[/]", str(f.unit + 1),
+                          escape(f.id or ""), str(f.line), escape(f.message))
+        console.print(table)
+    counts = report.to_dict()["summary"]
+    by_severity = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
+    console.print(f"{escape(report.path)}: {len(report.units)} units ({report.format}); findings: "
+                  f"{len(report.findings)}" + (f" ({by_severity})" if by_severity else ""),
+                  soft_wrap=True)
+    raise typer.Exit(1 if any(severity_at_least(f.severity, fail_on) for f in report.findings) else 0)
 
 
 @app.command()
@@ -302,6 +397,8 @@ def pair(
     zh_lang: Optional[str] = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", metavar="FORMAT",
+                                               help=_INPUT_FORMAT_HELP),
 ) -> None:
     """Align two files and write the aligned pairs (SRC's indices first in `beads`)."""
     import os
@@ -312,7 +409,7 @@ def pair(
     if level not in ("sentence", "paragraph"):
         raise UsageError(f"unknown --level {level!r}: use sentence or paragraph")
     fmt = format_for_path(output, fmt)
-    result = _align(src, tgt, presplit, model, no_cache)
+    result = _align(src, tgt, presplit, model, no_cache, input_format)
     src_lang = "en" if result.en.path == os.fspath(src) else "zh"
     options = {"level": level, "src_lang": src_lang}
     if zh_lang:

@@ -83,14 +83,14 @@ def sentence_gaps(doc: Document, lang: Lang, indices: Sequence[int], confidence:
     joiner = "" if lang == "zh" else " "
     kind = doc.paragraphs[paragraphs[0]].kind
     return Gap("sentence", lang, paragraphs, tuple(indices), sents[0].line, sents[-1].end_line,
-               joiner.join(s.text for s in sents), round(confidence, 4), kind)
+               joiner.join(s.text for s in sents), round(confidence, 4), kind, sents[0].location)
 
 
 def paragraph_gap(doc: Document, lang: Lang, index: int, confidence: float) -> Gap:
     """A gap over one whole paragraph of ``doc``."""
     p = doc.paragraphs[index]
     return Gap("paragraph", lang, (index,), tuple(s.index for s in p.sentences), p.line, p.end_line,
-               p.text, round(confidence, 4), p.kind)
+               p.text, round(confidence, 4), p.kind, p.location)
 
 
 def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],

@@ -32,6 +32,10 @@ class Sentence:
         end_line: 1-based line on which it ends.
         index: 0-based index in its document.
         paragraph: 0-based index of its paragraph.
+        location: where it is, for inputs without meaningful lines (DOCX, PDF,
+            HTML): e.g. ``"p. 3, ¶ 2"``, ``"¶ 14"``, ``"table 1 r2c3"``,
+            ``"/html/body/div[2]/p[3]"``; then ``line``/``end_line`` hold a
+            running paragraph number. None for text and Markdown.
     """
 
     text: str
@@ -40,6 +44,7 @@ class Sentence:
     end_line: int
     index: int
     paragraph: int
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,8 @@ class Paragraph:
     """One paragraph and its sentences.
 
     ``kind`` is ``"body"`` or a paratext label such as ``"heading"``,
-    ``"byline"``, ``"dateline"`` or ``"credit"``.
+    ``"byline"``, ``"dateline"`` or ``"credit"``. ``location`` as for
+    :class:`Sentence`.
     """
 
     text: str
@@ -57,6 +63,7 @@ class Paragraph:
     index: int
     sentences: tuple[Sentence, ...]
     kind: str = "body"
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,8 @@ class Gap:
         confidence: probability-like value in [0, 1] that the text really has no
             counterpart (see docs/confidence.md).
         kind: ``"omission"`` / ``"addition"`` style label or a paratext label.
+        location: the human-readable place of its first unit when the input has
+            one (DOCX, PDF, HTML; see :class:`Sentence`), else None.
     """
 
     level: Literal["paragraph", "sentence"]
@@ -132,6 +141,7 @@ class Gap:
     text: str
     confidence: float
     kind: str = "body"
+    location: str | None = None
 
 
 @dataclass(frozen=True)

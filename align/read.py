@@ -242,6 +242,7 @@ def load_documents(
     second: str | os.PathLike[str] | None = None,
     *,
     presplit: bool = False,
+    input_format: str | None = None,
 ) -> tuple[Document, Document]:
     """Read the input files and build the English and Chinese documents.
 
@@ -249,6 +250,10 @@ def load_documents(
         first: a file holding both languages, or one of the two files.
         second: the other file, in either order.
         presplit: one sentence per line (see :func:`align.text.build_document`).
+        input_format: the format of the files (``text``, ``docx``, ``html``,
+            ``markdown``, ``pdf``; ``"docx,pdf"`` names one per file); None
+            picks each by extension (see :mod:`align.formats`). Other formats
+            are read into lines and their paragraphs get a ``location``.
 
     Returns:
         ``(english document, chinese document)`` whatever the argument order.
@@ -257,9 +262,12 @@ def load_documents(
         InputError: a file cannot be read, both files are in the same language,
             or a single file holds only one language.
     """
+    from .formats import input_formats
+
+    formats = input_formats(1 if second is None else 2, input_format)
     if second is None:
         name = os.fspath(first)
-        text, encoding = read_file(first)
+        text, encoding, source = _read_any(first, formats[0])
         by_lang = split_by_script(text)
         for lang, other in (("en", "zh"), ("zh", "en")):
             if not any(line.strip() for line in by_lang[other]):
@@ -271,11 +279,13 @@ def load_documents(
             lang: build_document(lines, lang, path=name, encoding=encoding, presplit=presplit)
             for lang, lines in by_lang.items()
         }
-        return docs["en"], docs["zh"]
+        en, zh = source.locate(docs["en"], docs["zh"]) if source else (docs["en"], docs["zh"])
+        return en, zh
     inputs: dict[str, tuple[str, str, str]] = {}
-    for path in (first, second):
+    sources = {}
+    for path, fmt in zip((first, second), formats):
         name = os.fspath(path)
-        text, encoding = read_file(path)
+        text, encoding, sources[name] = _read_any(path, fmt)
         try:
             lang = detect_lang(text)
         except InputError:
@@ -291,7 +301,21 @@ def load_documents(
                        encoding=inputs[lang][2], presplit=presplit)
         for lang in ("en", "zh")
     )
-    return en, zh
+    located = [sources[doc.path].locate(doc)[0] if sources[doc.path] else doc for doc in (en, zh)]
+    return located[0], located[1]
+
+
+def _read_any(path: str | os.PathLike[str], fmt: str | None):
+    """``(text, encoding, source)``: a text file's text (source None), or the
+    lines of another format's :class:`align.formats.Source`."""
+    from .formats import input_format, read_source
+
+    fmt = input_format(path, fmt)
+    if fmt == "text":
+        text, encoding = read_file(path)
+        return text, encoding, None
+    source = read_source(path, fmt)
+    return source.text, source.encoding, source
 
 
 def documents_from_texts(

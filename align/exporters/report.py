@@ -35,6 +35,11 @@ def _lines(first: int, last: int) -> str:
     return line_range(first, last).replace("-", "\u2013")
 
 
+def _place(first: int, last: int, location: str | None) -> str:
+    """Where a unit is: its location (DOCX, PDF, HTML) or ``line 12\u201313``, escaped."""
+    return esc(location) if location else f"line {_lines(first, last)}"
+
+
 def _percent(value: float) -> str:
     return f"{value:.0%}"
 
@@ -131,7 +136,7 @@ class HtmlExporter(Exporter):
             first = (gap.sentences if level == "sentence" else gap.paragraphs)[:1]
             row = where.get((gap.only_in, first[0])) if first else None
             label = (f'<span class="tag {gap.only_in}">{language_name(gap.only_in)} only</span> '
-                     f"{gap.level} \u00b7 line {_lines(gap.line, gap.end_line)} \u00b7 "
+                     f"{gap.level} \u00b7 {_place(gap.line, gap.end_line, gap.location)} \u00b7 "
                      f"{_percent(gap.confidence)} sure \u00b7 {esc(gap.kind)}")
             excerpt = gap.text if len(gap.text) <= 90 else gap.text[:89] + "\u2026"
             text = f'{label} <q lang="{context.options.tag(gap.only_in)}">{esc(excerpt)}</q>'
@@ -193,19 +198,25 @@ class HtmlExporter(Exporter):
                 s = doc.sentences[i]
                 segments.append(self._segment(s.line, s.end_line, s.text,
                                               doc.paragraphs[s.paragraph].kind,
-                                              _first_of_paragraph(doc, i)))
+                                              _first_of_paragraph(doc, i), s.location))
             else:
                 para = doc.paragraphs[i]
-                segments.append(self._segment(para.line, para.end_line, para.text, para.kind, True))
+                segments.append(self._segment(para.line, para.end_line, para.text, para.kind, True,
+                                              para.location))
         return (f'<div class="cell {lang}" lang="{esc(context.options.tag(lang))}" '
                 f'data-label="{label}">{"".join(segments)}</div>')
 
     @staticmethod
-    def _segment(line: int, end_line: int, text: str, kind: str, starts: bool) -> str:
+    def _segment(line: int, end_line: int, text: str, kind: str, starts: bool,
+                 location: str | None = None) -> str:
         chip = f'<span class="kind">{esc(kind)}</span>' if starts and kind != "body" else ""
         title = "first line of a paragraph" if starts else "line"
-        return (f'<p class="seg{" pstart" if starts else ""}"><span class="ln" title="{title}">'
-                f'{_lines(line, end_line)}</span><span class="t">{chip}{esc(text)}</span></p>')
+        where = _lines(line, end_line)
+        if location:
+            title, where = "location in the document", esc(location)
+        return (f'<p class="seg{" pstart" if starts else ""}{" loc" if location else ""}">'
+                f'<span class="ln" title="{title}">'
+                f'{where}</span><span class="t">{chip}{esc(text)}</span></p>')
 
     @staticmethod
     def _meta(row: Row, gap: Gap | None, findings: list[Finding]) -> str:
@@ -313,6 +324,8 @@ justify-content:center}
 .none{margin:0;color:var(--muted);font-style:italic;font-size:13px}
 .seg{margin:0;display:grid;grid-template-columns:3.6em minmax(0,1fr);gap:8px}
 .seg+.seg{margin-top:4px}
+.seg.loc{grid-template-columns:7.5em minmax(0,1fr)}.seg.loc .ln{overflow-wrap:anywhere}
+.seg.loc.pstart .ln::before{content:none}
 .ln{color:var(--muted);font-size:12px;text-align:right;font-variant-numeric:tabular-nums;
 padding-top:2px;white-space:nowrap;user-select:none}
 .seg.pstart .ln::before{content:"\\00b6\\00a0";color:var(--accent)}

@@ -5,18 +5,24 @@ Schema 1 (indices 0-based and global per document, lines 1-based)::
 
     {"schema": 1, "signature": str, "settings": {...},
      "en": {"path", "encoding", "variant",
-            "paragraphs": [{"line", "end_line", "kind", "text",
-                            "sentences": [{"line", "end_line", "text"}]}]},
+            "paragraphs": [{"line", "end_line", "kind", "text", "location"?,
+                            "sentences": [{"line", "end_line", "text", "location"?}]}]},
      "zh": {...same...},
      "paragraph_beads": [{"en": [paragraph indices], "zh": [...], "score", "bead": "1-1"}],
      "sentence_beads": [{"en": [sentence indices], "zh": [...], "score", "bead"}],
      "gaps": [{"level", "only_in", "paragraphs", "sentences", "line", "end_line",
-               "text", "confidence", "kind"}],
-     "findings": [{"check", "bead", "en_line", "zh_line", "message", "severity"}],
+               "text", "confidence", "kind", "location"?}],
+     "findings": [{"check", "bead", "en_line", "zh_line", "message", "severity",
+                   "en_location"?, "zh_location"?}],
      "summary": {"en_paragraphs", "zh_paragraphs", "en_sentences", "zh_sentences",
                  "paragraph_beads", "sentence_beads", "gaps": {"en", "zh"},
                  "paragraph_gaps": {"en", "zh"}, "sentence_gaps": {"en", "zh"},
                  "findings": {"error", "warning", "info"}}}
+
+``location`` keys (marked ``?``) are present only for inputs that have
+locations (DOCX ``"¶ 14"``, PDF ``"p. 3, ¶ 2"``, HTML element paths); there
+``line``/``end_line`` are running paragraph numbers. A finding's
+``en_location``/``zh_location`` is the location of the sentence at its line.
 
 The normalised matching text (``norm``) is not stored: :func:`from_dict` sets
 it to the original text.
@@ -64,19 +70,39 @@ def to_dict(alignment: Alignment) -> dict[str, Any]:
         "sentence_beads": [_bead(b) for b in a.sentence_beads],
         "gaps": [{"level": g.level, "only_in": g.only_in, "paragraphs": list(g.paragraphs),
                   "sentences": list(g.sentences), "line": g.line, "end_line": g.end_line,
-                  "text": g.text, "confidence": g.confidence, "kind": g.kind} for g in a.gaps],
+                  "text": g.text, "confidence": g.confidence, "kind": g.kind,
+                  **_location(g.location)} for g in a.gaps],
         "findings": [{"check": f.check, "bead": f.bead, "en_line": f.en_line,
-                      "zh_line": f.zh_line, "message": f.message, "severity": f.severity}
+                      "zh_line": f.zh_line, "message": f.message, "severity": f.severity,
+                      **_finding_locations(a, f)}
                      for f in a.findings],
         "summary": summary(a),
     }
 
 
+def _location(location: str | None, key: str = "location") -> dict[str, str]:
+    """``{key: location}``, or nothing for inputs without locations."""
+    return {key: location} if location else {}
+
+
+def _finding_locations(a: Alignment, f: Finding) -> dict[str, str]:
+    """The locations of the sentences at a finding's lines (inputs with locations only)."""
+    out: dict[str, str] = {}
+    for lang, line in (("en", f.en_line), ("zh", f.zh_line)):
+        doc = a.doc(lang)  # type: ignore[arg-type]
+        if line is None or not any(p.location for p in doc.paragraphs):
+            continue
+        where = next((s.location for s in doc.sentences if s.line == line and s.location), None)
+        out.update(_location(where, f"{lang}_location"))
+    return out
+
+
 def _document(doc: Document) -> dict[str, Any]:
     return {"path": doc.path, "encoding": doc.encoding, "variant": doc.variant,
             "paragraphs": [{"line": p.line, "end_line": p.end_line, "kind": p.kind,
-                            "text": p.text,
-                            "sentences": [{"line": s.line, "end_line": s.end_line, "text": s.text}
+                            "text": p.text, **_location(p.location),
+                            "sentences": [{"line": s.line, "end_line": s.end_line, "text": s.text,
+                                           **_location(s.location)}
                                           for s in p.sentences]}
                            for p in doc.paragraphs]}
 
@@ -104,7 +130,8 @@ def from_dict(data: dict[str, Any]) -> Alignment:
             sentence_beads=[_read_bead(b) for b in data["sentence_beads"]],
             gaps=[Gap(level=g["level"], only_in=g["only_in"], paragraphs=tuple(g["paragraphs"]),
                       sentences=tuple(g["sentences"]), line=g["line"], end_line=g["end_line"],
-                      text=g["text"], confidence=g["confidence"], kind=g["kind"])
+                      text=g["text"], confidence=g["confidence"], kind=g["kind"],
+                      location=g.get("location"))
                   for g in data["gaps"]],
             settings=dict(data["settings"]),
             signature=data["signature"],
@@ -123,11 +150,13 @@ def _read_document(lang: Lang, data: dict[str, Any]) -> Document:
         sentences = []
         for s in p["sentences"]:
             sentences.append(Sentence(text=s["text"], norm=s["text"], line=s["line"],
-                                      end_line=s["end_line"], index=count, paragraph=p_index))
+                                      end_line=s["end_line"], index=count, paragraph=p_index,
+                                      location=s.get("location")))
             count += 1
         paragraphs.append(Paragraph(text=p["text"], norm=p["text"], line=p["line"],
                                     end_line=p["end_line"], index=p_index,
-                                    sentences=tuple(sentences), kind=p["kind"]))
+                                    sentences=tuple(sentences), kind=p["kind"],
+                                    location=p.get("location")))
     return Document(lang=lang, paragraphs=tuple(paragraphs), path=data["path"],
                     encoding=data["encoding"], variant=data["variant"])
 

@@ -163,23 +163,50 @@ def heaviest_chain(points_i: np.ndarray, points_j: np.ndarray, weight: np.ndarra
     return chain[::-1]
 
 
-def null_model(x: np.ndarray, y: np.ndarray, best: np.ndarray, samples: int = 2000,
-               seed: int = 0) -> tuple[float, float, float, float]:
-    """``(mu1, sd1, mu0, sd0)``: normal models of translated and unrelated pairs' cosines.
+@dataclass(frozen=True)
+class CosineModel:
+    """Normal models of the cosines of translated (``mu1, sd1``) and unrelated
+    (``mu0, sd0``) pairs of units."""
 
-    Translated: each unit's best cosine on the other side (``best``); unrelated:
-    random pairs. Fitted on the document itself (Vecalign calibrates its
-    deletion cost from random pairs in the same spirit).
-    """
-    rng = np.random.default_rng(seed)
-    a, b = rng.integers(0, len(x), samples), rng.integers(0, len(y), samples)
-    rand = np.einsum("ij,ij->i", x[a], y[b])
-    mu0, sd0 = float(rand.mean()), max(float(rand.std()), 0.03)
-    if len(best) >= 5:
-        mu1, sd1 = float(np.median(best)), max(float(best.std()), 0.03)
-    else:
-        mu1, sd1 = max(mu0 + 0.4, 0.5), 0.12
-    return mu1, sd1, mu0, sd0
+    mu1: float = 0.7
+    sd1: float = 0.1
+    mu0: float = 0.1
+    sd0: float = 0.1
+
+    def log_ratio(self, s: np.ndarray | float) -> np.ndarray:
+        """``log N0(s) / N1(s)``: evidence that a best cosine ``s`` has no translation.
+
+        Above the translated mean a score is no evidence of absence (the best of
+        many unrelated candidates is higher than one random pair), so the ratio
+        is never positive there.
+        """
+        s = np.asarray(s, dtype=float)
+        l0 = -0.5 * ((s - self.mu0) / self.sd0) ** 2 - np.log(self.sd0)
+        l1 = -0.5 * ((s - self.mu1) / self.sd1) ** 2 - np.log(self.sd1)
+        return np.where(s >= self.mu1, np.minimum(l0 - l1, 0.0), l0 - l1)
+
+    def p_unrelated(self, s: float) -> float:
+        """Posterior probability (equal priors) that ``s`` comes from unrelated text."""
+        return float(1.0 / (1.0 + np.exp(-np.clip(self.log_ratio(s), -50.0, 50.0))))
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, translated: np.ndarray, samples: int = 2000,
+            seed: int = 0) -> "CosineModel":
+        """Fit on the document itself: ``translated`` cosines against random pairs.
+
+        With fewer than 5 translated cosines, typical figures of sentence
+        encoders stand in for them. Vecalign calibrates its deletion cost from
+        random pairs in the same spirit.
+        """
+        mu0, sd0 = 0.1, 0.1
+        if len(x) and len(y):
+            rng = np.random.default_rng(seed)
+            a, b = rng.integers(0, len(x), samples), rng.integers(0, len(y), samples)
+            rand = np.einsum("ij,ij->i", x[a], y[b])
+            mu0, sd0 = float(rand.mean()), max(float(rand.std()), 0.03)
+        if len(translated) >= 5:
+            return cls(float(np.median(translated)), max(float(np.std(translated)), 0.03), mu0, sd0)
+        return cls(max(mu0 + 0.4, 0.5), 0.12, mu0, sd0)
 
 
 def anchor_band(x: np.ndarray, y: np.ndarray, window: int, top_k: int = 3,
@@ -336,7 +363,7 @@ class Scorer:
     y_best: np.ndarray | None = None
     x_paratext: np.ndarray | None = None
     y_paratext: np.ndarray | None = None
-    null_model: tuple[float, float, float, float] = (0.7, 0.1, 0.1, 0.1)
+    null_model: CosineModel = CosineModel()
     length_ratio: float | None = None
     x_lex: SpanVectors | None = None
     y_lex: SpanVectors | None = None
@@ -420,12 +447,8 @@ class Scorer:
         else:  # y[j-1] left out
             best = self.y_best[js - 1]
             out[:, base + 1] = 1.0
-        mu1, sd1, mu0, sd0 = self.null_model
-        llr = (-0.5 * ((best - mu0) / sd0) ** 2 - np.log(sd0)) - (-0.5 * ((best - mu1) / sd1) ** 2 - np.log(sd1))
-        # Above the translated mean a score is no evidence of absence; and the
-        # evidence is capped, so that leaving text out never earns much.
-        llr = np.where(best >= mu1, np.minimum(llr, 0.0), llr)
-        out[:, base + 2] = np.clip(llr, -10.0, 3.0)
+        # Capped, so that leaving text out never earns much.
+        out[:, base + 2] = np.clip(self.null_model.log_ratio(best), -10.0, 3.0)
         return out
 
     def score(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
@@ -599,14 +622,14 @@ class DocumentContext:
 
     Attributes:
         x_best, y_best: each unit's best cosine with any unit of the other document.
-        model: :func:`null_model` of the documents.
+        model: the documents' :class:`CosineModel` (translated = every unit's best cosine).
         length_ratio: total ``x`` length over total ``y`` length.
         x_start, y_start: where the part being aligned starts in each document.
     """
 
     x_best: np.ndarray
     y_best: np.ndarray
-    model: tuple[float, float, float, float]
+    model: CosineModel
     length_ratio: float
     x_start: int = 0
     y_start: int = 0
@@ -617,7 +640,7 @@ class DocumentContext:
         """The statistics of two whole documents' unit vectors and lengths."""
         x_best = (top if top is not None else top_k_links(x, y, 1))[1].max(axis=1)
         y_best = top_k_links(y, x, 1)[1][:, 0]
-        return cls(x_best, y_best, null_model(x, y, np.concatenate([x_best, y_best])),
+        return cls(x_best, y_best, CosineModel.fit(x, y, np.concatenate([x_best, y_best])),
                    float(np.sum(x_len)) / max(float(np.sum(y_len)), 1.0))
 
     def at(self, x_start: int, y_start: int) -> "DocumentContext":

@@ -8,64 +8,20 @@ provides (so it adapts to the encoder and the text):
 - translated pairs: the cosines of the units in the aligned 1-1 beads;
 - unrelated pairs: the cosines of random pairs of units.
 
-Each is modelled as a normal distribution; for a gap unit whose best cosine with
-the other side's units near its position is ``s``, the confidence is
-``N0(s) / (N0(s) + N1(s))`` (equal priors). See docs/confidence.md.
+Each is modelled as a normal distribution (:class:`align.core.CosineModel`); for
+a gap unit whose best cosine with the other side's units near its position is
+``s``, the confidence is ``N0(s) / (N0(s) + N1(s))`` (equal priors). See
+docs/aligner.md.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
+from .core import CosineModel
 from .models import Bead, Document, Gap, Lang
-
-
-@dataclass(frozen=True)
-class ScoreModel:
-    """Two normal distributions of cosines: translated and unrelated pairs."""
-
-    mu1: float
-    sd1: float
-    mu0: float
-    sd0: float
-
-    def p_unrelated(self, s: float) -> float:
-        """Posterior probability that a best cosine ``s`` comes from unrelated text."""
-        def logpdf(v: float, mu: float, sd: float) -> float:
-            return -0.5 * ((v - mu) / sd) ** 2 - math.log(sd)
-        l0, l1 = logpdf(s, self.mu0, self.sd0), logpdf(s, self.mu1, self.sd1)
-        # The best of several unrelated candidates is higher than one random pair:
-        # only a score below the translated mean can count as evidence of absence.
-        if s >= self.mu1:
-            l0 = min(l0, l1)
-        return 1.0 / (1.0 + math.exp(max(-50.0, min(50.0, l1 - l0))))
-
-
-def fit_score_model(x: np.ndarray, y: np.ndarray, pairs: Sequence[tuple[int, int]],
-                    samples: int = 2000, seed: int = 0) -> ScoreModel:
-    """Fit the two distributions from aligned unit pairs and random pairs.
-
-    Args:
-        x, y: unit vectors of the two sides (L2-normalised).
-        pairs: indices ``(i, j)`` of units aligned 1-1.
-    """
-    rng = np.random.default_rng(seed)
-    if len(x) and len(y):
-        a, b = rng.integers(0, len(x), samples), rng.integers(0, len(y), samples)
-        rand = np.einsum("ij,ij->i", x[a], y[b])
-        mu0, sd0 = float(rand.mean()), float(rand.std())
-    else:
-        mu0, sd0 = 0.1, 0.1
-    if len(pairs) >= 5:
-        good = np.array([float(x[i] @ y[j]) for i, j in pairs])
-        mu1, sd1 = float(good.mean()), float(good.std())
-    else:  # too little evidence in this document: typical USE/LaBSE figures
-        mu1, sd1 = max(mu0 + 0.4, 0.5), 0.12
-    return ScoreModel(mu1, max(sd1, 0.05), mu0, max(sd0, 0.05))
 
 
 def best_nearby(v: np.ndarray, others: np.ndarray, centre: int, radius: int) -> float:
@@ -110,10 +66,12 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
     null_paras = {("en", p) for b in paragraph_beads if not b.zh for p in b.en}
     null_paras |= {("zh", p) for b in paragraph_beads if not b.en for p in b.zh}
 
-    para_model = fit_score_model(en_pvecs, zh_pvecs, [(b.en[0], b.zh[0]) for b in paragraph_beads
-                                                      if len(b.en) == 1 and len(b.zh) == 1])
-    sent_model = fit_score_model(en_vecs, zh_vecs, [(b.en[0], b.zh[0]) for b in sentence_beads
-                                                    if len(b.en) == 1 and len(b.zh) == 1])
+    def model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead]) -> CosineModel:
+        one_to_one = [(b.en[0], b.zh[0]) for b in beads if len(b.en) == 1 and len(b.zh) == 1]
+        return CosineModel.fit(x, y, np.array([float(x[i] @ y[j]) for i, j in one_to_one]))
+
+    para_model = model(en_pvecs, zh_pvecs, paragraph_beads)
+    sent_model = model(en_vecs, zh_vecs, sentence_beads)
     # Where each unit sits on the other side: the other side's position of the
     # last aligned bead before it (a cheap, monotone map).
     def positions(beads: Sequence[Bead], mine: str, other: str) -> dict[int, int]:

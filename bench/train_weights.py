@@ -54,7 +54,7 @@ def prepare(corpus: Path, chapter: str, encoder, config: core.AlignConfig, src: 
     scorer = MemoScorer(core.SpanVectors(x), core.SpanVectors(y),
                         _lengths([s.norm for s in zh.sentences]), _lengths([s.norm for s in en.sentences]),
                         shapes, core.default_weights(shapes), x_best, y_best,
-                        null_model=core.null_model(x, y, np.concatenate([x_best, y_best])))
+                        null_model=core.CosineModel.fit(x, y, np.concatenate([x_best, y_best])))
     lo, hi = core.anchor_band(x, y, config.window, config.top_k, top)
     gold = read_beads(corpus / "gold" / f"{chapter}.align")
     links, i, j = [], 0, 0

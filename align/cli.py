@@ -314,11 +314,14 @@ def check(
 
     from .encoders import get_encoder
     from .errors import UsageError
-    from .exporters import export
+    from .exporters import check_destination, export
     from .qa import SEVERITIES, resolve_checks, severity_at_least
 
     if fail_on not in (*SEVERITIES, "none"):
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)} or none, not {fail_on!r}")
+    for path, fmt in ((json_out, "json"), (html, "html")):
+        if path is not None:
+            check_destination(path, fmt)  # fail now, not after a long alignment
     from .bilingual import bilingual_format
 
     tm_format = bilingual_format(en, input_format) if zh is None else None
@@ -404,11 +407,11 @@ def pair(
     import os
 
     from .errors import UsageError
-    from .exporters import export, format_for_path
+    from .exporters import check_destination, export
 
     if level not in ("sentence", "paragraph"):
         raise UsageError(f"unknown --level {level!r}: use sentence or paragraph")
-    fmt = format_for_path(output, fmt)
+    fmt = check_destination(output, fmt)  # fail now, not after a long alignment
     result = _align(src, tgt, presplit, model, no_cache, input_format)
     src_lang = "en" if result.en.path == os.fspath(src) else "zh"
     options = {"level": level, "src_lang": src_lang}
@@ -545,24 +548,84 @@ def _render_batch(report, quiet: bool) -> None:
         soft_wrap=True)
 
 
+class _Terminated(BaseException):
+    """Raised in the main thread when SIGTERM or SIGHUP arrives (see :func:`main`).
+
+    A BaseException, like KeyboardInterrupt, so that ``except Exception`` does
+    not swallow it while ``finally`` blocks and :func:`align.atomic.atomic_open`
+    still clean up (temporary files removed, existing outputs kept).
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status; user errors never raise.
 
     0 = success, 1 = the check found something (gaps, failed pairs), 2 = bad
-    input or usage, 130 = interrupted.
+    input or usage, 130 = interrupted (Ctrl-C), 128 + N = stopped by signal N
+    (143 for SIGTERM). Every error is one line on stderr, never a traceback:
+    ``AlignError`` from the library and click's usage errors alike. SIGTERM and
+    SIGHUP are turned into an exception while the command runs, so that
+    temporary files are removed as on Ctrl-C.
     """
+    import signal
+    import threading
+
+    try:  # typer >= 0.29 vendors click
+        from typer._click.exceptions import ClickException
+        from typer._click.exceptions import UsageError as ClickUsageError
+    except ImportError:  # pragma: no cover - older typer
+        from click.exceptions import ClickException
+        from click.exceptions import UsageError as ClickUsageError
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+                previous[signum] = signal.signal(signum, _raise_terminated)
     try:
-        app(args=argv, prog_name="align")
+        code = app(args=argv, prog_name="align", standalone_mode=False)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except AlignError as exc:
-        print(f"align: error: {exc}", file=sys.stderr)
+        print(f"align: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except ClickUsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare ``align``: the help
+            help_text = exc.ctx.get_help() if exc.ctx else ""  # rich help prints itself
+            if help_text:
+                print(help_text)
+            return exc.exit_code
+        hint = f"; see '{exc.ctx.command_path} -h'" if exc.ctx else ""
+        print(f"align: error: {_one_line(exc.format_message()).rstrip('.')}{hint}", file=sys.stderr)
+        return exc.exit_code
+    except ClickException as exc:
+        print(f"align: error: {_one_line(exc.format_message())}", file=sys.stderr)
+        return exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        code = 130
+    except _Terminated as exc:
+        print(f"align: stopped by signal {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return 128 + exc.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if code == 130:  # typer turns KeyboardInterrupt into exit status 130
         print("align: interrupted", file=sys.stderr)
-        return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:

@@ -27,6 +27,10 @@ ZH_SHARE = 0.3
 # A Big5/GB18030 decoding is accepted when at least this share of its
 # non-ASCII characters are common Chinese characters or punctuation.
 MIN_PLAUSIBLE = 0.5
+# Largest input file read (bytes). A 10 MB text takes minutes to align; this
+# bound only stops a device such as /dev/zero, or a wrong file, from filling
+# the memory.
+MAX_INPUT_BYTES = 256 << 20
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -62,20 +66,25 @@ def read_file(path: str | os.PathLike[str]) -> tuple[str, str]:
 
     Raises:
         InputError: the file is missing, a directory, unreadable, not text,
-            in another encoding, or empty.
+            in another encoding, empty, or larger than :data:`MAX_INPUT_BYTES`.
     """
     name = os.fspath(path)
     file = Path(name)
     if file.is_dir():
         raise InputError(f"{name} is a directory; give a text file")
     try:
-        data = file.read_bytes()
+        with file.open("rb") as handle:  # bounded: /dev/zero must not fill the memory
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file; check the path") from None
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror}; check the file's permissions") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{name} is larger than {MAX_INPUT_BYTES >> 20} MiB (or a device that never "
+                         "ends); split it into smaller documents")
     text, encoding = _decode(data, name)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # A byte-order mark inside the text (files concatenated) is never content.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     if not text.strip():
         raise InputError(f"{name} is empty; give a file with English or Chinese text")
     return text, encoding
@@ -93,7 +102,9 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 raise not_text from None
-            if _CONTROL_RE.search(text):
+            # Strict UTF-8 is evidence enough (controls pass, as without a BOM);
+            # UTF-16/32 decode almost any bytes, so controls reveal binary data.
+            if encoding != "utf-8-sig" and _CONTROL_RE.search(text):
                 raise not_text
             return text, encoding
     if b"\x00" in data:

@@ -93,6 +93,20 @@ _EN_CREDIT_RE = re.compile(
 _ZH_CREDIT_RE = re.compile(r"編輯|编辑|報道|报道|報導|报导|記者|记者|翻譯|翻译|校對|校对")
 _BRACKETED_RE = re.compile(r"^[(\[（【].*[)\]）】]$")
 _EN_MULTI_SENTENCE_RE = re.compile(r"[.!?][\"'”’)]*\s+[A-Z]")
+# Longest sentence (characters) the splitters return. sentencex never splits
+# inside quotes, so one unbalanced quote (dialogue in single quotes, with
+# apostrophes in he'd and don't) can swallow the rest of a paragraph: a 10 MB
+# single line became one 5 MB "sentence". Text without sentence punctuation has
+# no boundary at all. Encoders are linear in the text length (USE-M3: 25 s and
+# 3.6 GB for a 1 MB sentence), and a bead of megabytes means nothing, so longer
+# pieces are cut again by :func:`_capped`.
+MAX_SENTENCE = 1000
+# Quote-blind English sentence end: .!? (closing quotes/brackets) before a
+# space and a capital, digit or opening quote.
+_EN_FALLBACK_END_RE = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# Where an over-long piece without sentence ends may be cut: after a space or
+# a clause mark.
+_SOFT_BREAKS = frozenset(" \t\n，、,;；:：")
 
 
 # --- Chinese normalisation and variants -----------------------------------------
@@ -257,13 +271,22 @@ def _glue(prev: str, nxt: str, lang: str) -> str:
     return "" if _CJKISH_RE.match(prev[-1]) or _CJKISH_RE.match(nxt[0]) else " "
 
 
+def _invisible(s: str) -> bool:
+    """Whether ``s`` shows nothing: only whitespace and format characters
+    (Unicode Cf: right-to-left marks, zero-width spaces, BOM, soft hyphen...)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in s)
+
+
 def _runs(lines: Sequence[str], first_line: int) -> list[list[tuple[int, str]]]:
-    """Group consecutive non-blank lines as (line number, stripped line) runs."""
+    """Group consecutive non-blank lines as (line number, stripped line) runs.
+
+    A line of only invisible characters (:func:`_invisible`) counts as blank.
+    """
     runs: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=first_line):
         stripped = line.strip()
-        if stripped:
+        if stripped and not _invisible(stripped):
             current.append((number, stripped))
         elif current:
             runs.append(current)
@@ -413,17 +436,54 @@ def _sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
             cuts = []
     spans: list[tuple[int, int]] = []
     start = 0
+    pending: int | None = None  # start of invisible text before the first sentence
     for end in [*cuts, len(text)]:
         span = _strip_span(text, start, end)
         start = end
         if span is None:
             continue
+        if _invisible(text[span[0]:span[1]]):  # a lone mark (RLM, ZWSP...) is no sentence
+            if spans:
+                spans[-1] = (spans[-1][0], span[1])
+            else:
+                pending = span[0] if pending is None else pending
+            continue
+        if pending is not None:
+            span, pending = (pending, span[1]), None
         if (lang == "en" and spans and text[span[0]].islower()
                 and text[spans[-1][1] - 1] == "."):
             spans[-1] = (spans[-1][0], span[1])
         else:
             spans.append(span)
+    if any(b - a > MAX_SENTENCE for a, b in spans):
+        spans = [piece for a, b in spans for piece in _capped(text, a, b, lang)]
     return spans
+
+
+def _capped(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
+    """Cut the span ``text[start:end]`` into pieces of at most :data:`MAX_SENTENCE`.
+
+    English is cut first at quote-blind sentence ends (:data:`_EN_FALLBACK_END_RE`);
+    a piece still too long is cut after the last space or clause mark in the
+    second half of the window, else at the limit. Linear in the span length.
+    """
+    if end - start <= MAX_SENTENCE:
+        return [(start, end)]
+    cuts = [m.end() for m in _EN_FALLBACK_END_RE.finditer(text, start, end)] if lang == "en" else []
+    pieces: list[tuple[int, int]] = []
+    a = start
+    for b in [*cuts, end]:
+        while b - a > MAX_SENTENCE:
+            cut = a + MAX_SENTENCE
+            for k in range(cut, a + MAX_SENTENCE // 2, -1):
+                if text[k - 1] in _SOFT_BREAKS:
+                    cut = k
+                    break
+            pieces.append((a, cut))
+            a = cut
+        pieces.append((a, b))
+        a = b
+    return [span for a, b in pieces if (span := _strip_span(text, a, b)) is not None]
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:

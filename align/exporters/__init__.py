@@ -18,6 +18,7 @@ import importlib
 import os
 from pathlib import Path
 
+from ..atomic import ensure_writable
 from ..errors import UsageError
 from ..models import Alignment
 from .base import Exporter, ExportResult, Options
@@ -46,7 +47,7 @@ EXTENSIONS: dict[str, str] = {
     ".beads": "beads",
 }
 
-__all__ = ["EXTENSIONS", "FORMATS", "ExportResult", "Exporter", "Options", "export",
+__all__ = ["EXTENSIONS", "FORMATS", "ExportResult", "Exporter", "Options", "check_destination", "export",
            "format_for_path", "from_dict", "get_exporter", "to_dict"]
 
 
@@ -90,6 +91,28 @@ def get_exporter(fmt: str) -> Exporter:
     module, cls = FORMATS[_check_name(fmt)].split(":")
     exporter: Exporter = getattr(importlib.import_module(module), cls)()
     return exporter
+
+
+def check_destination(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """Check, before aligning, that :func:`export` could write ``path``.
+
+    Args:
+        path: the output path, as for :func:`export`.
+        fmt: a format name, or ``None`` to pick it from the extension.
+
+    Returns:
+        The format name (see :func:`format_for_path`).
+
+    Raises:
+        UsageError: unknown format.
+        InputError: a file of the format (e.g. ``PATH.en`` and ``PATH.zh`` for
+            ``moses``) could not be written: missing or read-only folder, or a
+            folder in its place.
+    """
+    name = format_for_path(path, fmt)
+    for suffix in get_exporter(name).suffixes:
+        ensure_writable(os.fspath(path) + suffix)
+    return name
 
 
 def export(alignment: Alignment, path: str | os.PathLike[str], fmt: str | None = None,

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from ..atomic import write_text
+from ..atomic import write_texts
 from ..errors import UsageError
 from ..models import LANGS, Alignment, Bead, Document, Finding, Gap, Lang, Paragraph, Sentence
 
@@ -266,6 +266,8 @@ class Exporter(ABC):
 
     #: The format name, a key of ``align.exporters.FORMATS``.
     name: ClassVar[str]
+    #: What :meth:`write` appends to the output path, one entry per file written.
+    suffixes: ClassVar[tuple[str, ...]] = ("",)
 
     def write(self, alignment: Alignment, path: str | os.PathLike[str],
               **options: object) -> ExportResult:
@@ -292,8 +294,7 @@ class Exporter(ABC):
         files = {Path(path): rendered} if isinstance(rendered, str) else {
             Path(os.fspath(path) + suffix): text for suffix, text in rendered.items()}
         files = {target: self._encodable(text, context) for target, text in files.items()}
-        for target, text in files.items():
-            write_text(target, text)
+        write_texts(files)  # all files or none
         return ExportResult([str(t) for t in files], context.warnings)
 
     @abstractmethod

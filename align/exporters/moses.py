@@ -15,6 +15,7 @@ class MosesExporter(Exporter):
     """Two files, one segment per line."""
 
     name = "moses"
+    suffixes = (".en", ".zh")
 
     def render(self, context: Context) -> dict[str, str]:
         return {f".{lang}": "".join(single_line(row.side(lang).text) + "\n"

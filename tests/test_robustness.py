@@ -1,0 +1,476 @@
+"""Robustness of the whole CLI (issue 8).
+
+* Bad input: one line on stderr, exit status 2, no traceback, no output file
+  created and an existing one kept intact.
+* Odd but valid input: long lines, many paragraphs, control characters, emoji,
+  CJK extension B, right-to-left marks, CRLF, a BOM in the middle.
+* Interrupts: Ctrl-C (exit 130) and SIGTERM (exit 143) print one line and leave
+  no temporary file and no half-written output.
+* The embedding cache in a folder it cannot use.
+
+In-process runs go through :func:`align.cli.main` with an ideal stand-in encoder
+(vectors keyed by the numbers in the text), so no model is loaded; a few runs are
+real ``python -m align`` subprocesses. docs/robustness.md lists every case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from align.cache import FILENAME, CachedEncoder, EmbeddingCache
+from align.cli import main
+from align.text import MAX_SENTENCE, split_sentences
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EN = "The board approved budget 1 on Monday.\n\nBudget 2 takes effect next year.\n"
+ZH = "董事會週一批准了第1號預算。\n\n第2號預算明年生效。\n"
+
+
+class IdEncoder:
+    """An ideal encoder for tests: a text's vector is the mean of one random unit
+    vector per number in it, so ``Item 7`` and ``第7項`` match and nothing else does."""
+
+    name = "ids"
+    dim = 32
+
+    def signature(self) -> str:
+        return "ids:1"
+
+    @staticmethod
+    def _unit(key: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha1(key.encode("utf-8", "replace")).digest()[:4], "little")
+        v = np.random.default_rng(seed).standard_normal(IdEncoder.dim)
+        return v / np.linalg.norm(v)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            ids = re.findall(r"\d+", text) or [text]
+            out[i] = sum(self._unit(k) for k in ids)
+            out[i] /= max(float(np.linalg.norm(out[i])), 1e-9)
+        return out
+
+
+@pytest.fixture()
+def ideal_encoder(monkeypatch):
+    monkeypatch.setattr("align.encoders.get_encoder", lambda *a, **k: IdEncoder())
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    """``align ARGS`` in this process: (exit status, stdout, stderr)."""
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_process(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "align", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120, check=False, **kwargs)
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` with its content (None for folders)."""
+    return {str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes()
+            for p in sorted(folder.rglob("*"))}
+
+
+def assert_one_line_error(code: int, out: str, err: str, fragment: str) -> None:
+    assert code == 2, err
+    assert "Traceback" not in err and "╭" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("align: error: "), err
+    assert fragment in lines[0], err
+    assert out == ""
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+def _readonly_folder(tmp: Path) -> Path | None:
+    """A folder this process cannot create files in (root ignores permissions:
+    then /sys, which refuses even root), or None."""
+    folder = tmp / "readonly"
+    folder.mkdir()
+    folder.chmod(0o555)
+    for candidate in (folder, Path("/sys")):
+        try:
+            probe = candidate / ".probe"
+            probe.touch()
+            probe.unlink()
+        except OSError:
+            return candidate
+    return None
+
+
+@pytest.fixture()
+def inputs(tmp_path, monkeypatch) -> Path:
+    """A working folder of good and bad inputs; ``out/`` holds an existing output."""
+    (tmp_path / "en.txt").write_text(EN, encoding="utf-8")
+    (tmp_path / "en2.txt").write_text(EN.replace("Monday", "Tuesday"), encoding="utf-8")
+    (tmp_path / "zh.txt").write_text(ZH, encoding="utf-8")
+    (tmp_path / "zh2.txt").write_text(ZH.replace("週一", "週二"), encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b" \n\t\r\n\xe3\x80\x80\n\xef\xbb\xbf\n")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 8)
+    (tmp_path / "latin1.txt").write_bytes("Le café était fermé à l'été.\n".encode("latin-1") * 3)
+    (tmp_path / "digits.txt").write_text("1 2 3\n2022-11-17\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "old.tsv").write_text("old output\n", encoding="utf-8")
+    (tmp_path / "out" / "corpus.zh").mkdir()  # where a Moses half would go
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+PAIR = ["pair", "en.txt", "zh.txt", "-o"]
+BAD_INPUT = [
+    # (id, args, fragment of the message)
+    ("missing file", ["check", "missing.txt"], "missing.txt: no such file"),
+    ("directory instead of a file", ["check", "folder"], "folder is a directory"),
+    ("empty file", ["check", "en.txt", "empty.txt"], "empty.txt is empty"),
+    ("whitespace-only file", ["check", "blank.txt"], "blank.txt is empty"),
+    ("binary file", ["check", "en.txt", "image.png"], "image.png is not a text file"),
+    ("undecodable bytes (Latin-1)", ["check", "latin1.txt", "zh.txt"], "latin1.txt is not a text file"),
+    ("endless device", ["inspect", "/dev/zero"], "larger than 256 MiB"),
+    ("both inputs English", ["check", "en.txt", "en2.txt"], "both files are English"),
+    ("both inputs Chinese", ["pair", "zh.txt", "zh2.txt", "-o", "out/p.tsv"], "both files are Chinese"),
+    ("one file, one language", ["check", "en.txt"], "holds only English text"),
+    ("input without letters", ["check", "en.txt", "digits.txt"], "digits.txt has no letters"),
+    ("unknown --format", [*PAIR, "out/p.tsv", "--format", "xlsx"], "unknown output format 'xlsx'"),
+    ("unknown output extension", [*PAIR, "out/p.xlsx"], "cannot tell the output format"),
+    ("output in a missing folder", [*PAIR, "nowhere/p.tsv"], "folder nowhere does not exist"),
+    ("output is a folder", [*PAIR, "out", "--format", "tsv"], "it is a folder"),
+    ("moses half is a folder", [*PAIR, "out/corpus", "--format", "moses"], "corpus.zh: it is a folder"),
+    ("--json in a missing folder", ["check", "en.txt", "zh.txt", "--html", "out/r.html", "--json",
+                                    "nowhere/r.json"], "folder nowhere does not exist"),
+    ("existing output, bad input", [*PAIR[:2], "image.png", "-o", "out/old.tsv"], "not a text file"),
+    ("existing output, bad --zh-lang", [*PAIR, "out/old.tsv", "--zh-lang", "Chinese please"],
+     "invalid language tag"),
+    ("bad --level", [*PAIR, "out/old.tsv", "--level", "word"], "unknown --level 'word'"),
+    ("bad --fail-on", ["check", "en.txt", "zh.txt", "--fail-on", "never"], "--fail-on must be"),
+    ("unknown model name", ["check", "en.txt", "zh.txt", "--model", "no-such-model-xyz"],
+     "no-such-model-xyz"),
+    ("model folder missing", ["check", "en.txt", "zh.txt", "--model", "./no/such/model"],
+     "no model directory"),
+    ("unknown option", ["check", "en.txt", "--colour"], "No such option: --colour; see 'align check -h'"),
+    ("missing argument", ["pair", "en.txt"], "Missing argument"),
+    ("extra argument", ["check", "en.txt", "zh.txt", "third.txt"], "unexpected extra argument"),
+    ("unknown command", ["align-all"], "No such command 'align-all'"),
+    ("option out of range", ["check", "en.txt", "zh.txt", "--min-confidence", "2"], "--min-confidence"),
+    ("option not a number", ["batch", "m.tsv", "-o", "out/b", "--workers", "many"], "--workers"),
+    ("eval: missing gold", ["eval", "--gold", "nowhere", "--test", "nowhere2"], "nowhere"),
+    ("batch: missing manifest", ["batch", "missing.tsv", "-o", "out/batch"], "missing.tsv"),
+]
+
+
+_REAL_ENCODER = {"unknown model name", "model folder missing"}
+
+
+@pytest.mark.parametrize(("label", "args", "fragment"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_one_line_and_exit_2(inputs, capsys, monkeypatch, label, args, fragment):
+    if label not in _REAL_ENCODER:
+        monkeypatch.setattr("align.encoders.get_encoder", lambda *a, **k: IdEncoder())
+    before = snapshot(inputs)
+    code, out, err = run(args, capsys)
+    assert_one_line_error(code, out, err, fragment)
+    assert snapshot(inputs) == before  # nothing created, the old output intact
+
+
+def test_output_in_read_only_folder(inputs, capsys, ideal_encoder):
+    folder = _readonly_folder(inputs)
+    if folder is None:
+        pytest.skip("no folder here refuses writing")
+    before = snapshot(inputs)
+    code, out, err = run([*PAIR, folder / "p.tsv"], capsys)
+    assert_one_line_error(code, out, err, f"cannot write {folder / 'p.tsv'}")
+    assert snapshot(inputs) == before
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["check", "missing.txt"], "no such file"),
+    (["check", "latin1.txt", "zh.txt"], "not a text file"),
+    (["check", "blank.txt"], "is empty"),
+    (["pair", "en.txt", "zh.txt", "-o", "nowhere/p.tsv"], "does not exist"),
+    (["check", "--colour"], "No such option"),
+    ([], ""),  # bare ``align``: the help on stdout, exit 2
+], ids=["missing", "undecodable", "blank", "output folder", "unknown option", "no arguments"])
+def test_bad_input_end_to_end(inputs, args, fragment):
+    before = snapshot(inputs)
+    proc = run_process(args, inputs)
+    assert snapshot(inputs) == before
+    if not args:
+        assert proc.returncode == 2 and "Usage: align" in proc.stdout and proc.stderr == ""
+        return
+    assert_one_line_error(proc.returncode, proc.stdout, proc.stderr, fragment)
+
+
+def test_closed_stdout_is_not_a_traceback(inputs):
+    big = inputs / "big.txt"
+    big.write_text((EN + ZH) * 3000, encoding="utf-8")
+    proc = subprocess.run(f"{sys.executable} -m align inspect big.txt | head -1", shell=True,
+                          cwd=inputs, capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout.startswith("== en") and "Traceback" not in proc.stderr
+    assert proc.stderr == ""
+
+
+# --- odd but valid input -----------------------------------------------------------------
+
+
+def en_sentences(n: int, extra: str = "") -> list[str]:
+    return [f"Item {i} was approved by the board{extra} after a long debate." for i in range(n)]
+
+
+def zh_sentences(n: int, extra: str = "") -> list[str]:
+    return [f"第{i}項經過長時間辯論{extra}後獲董事會批准。" for i in range(n)]
+
+
+def _wrapped_zh(text: str, width: int = 35) -> str:
+    """Hard-wrapped Chinese: about ``width`` characters a line, never inside a number."""
+    lines, start = [], 0
+    while start < len(text):
+        end = min(start + width, len(text))
+        while end < len(text) and (text[end - 1].isdigit() or text[end].isdigit()):
+            end += 1
+        lines.append(text[start:end])
+        start = end
+    return "\n".join(lines)
+
+
+ODD_INPUT = {
+    # id: (English file text, Chinese file text, sentences per side)
+    "one long line": (" ".join(en_sentences(150)) + "\n", "".join(zh_sentences(150)) + "\n", 150),
+    "many one-sentence paragraphs": ("\n\n".join(en_sentences(150)), "\n\n".join(zh_sentences(150)), 150),
+    "one hard-wrapped paragraph of many sentences": (
+        textwrap.fill(" ".join(en_sentences(100)), 72), _wrapped_zh("".join(zh_sentences(100))), 100),
+    "control characters": ("\n\n".join(en_sentences(40, " \x01\x07\x0b\x0c\x1b\x1f\x7f")),
+                           "\n\n".join(zh_sentences(40, "\x02\x1c\x1d\x1e")), 40),
+    "emoji and CJK extension B": ("\n\n".join(en_sentences(40, " 😀👍🏽 𠀀")),
+                                  "\n\n".join(zh_sentences(40, "😀𠀀𪚥")), 40),
+    "right-to-left marks": ("\n\u200f\n".join(s.replace("board", "\u200fboard\u200e")
+                                                for s in en_sentences(40)) + "\u200e",
+                            "\n\u200e\u200f\n".join(zh_sentences(40)), 40),
+    "Windows line ends": ("\r\n\r\n".join(en_sentences(40)) + "\r\n",
+                          "\r\n\r\n".join(zh_sentences(40)) + "\r\n", 40),
+    "BOM at the start and in the middle": (
+        "\ufeff" + "\n\n".join(en_sentences(20)) + "\n\ufeff" + "\n\n".join(en_sentences(40)[20:]),
+        "\ufeff" + "\n".join(zh_sentences(20)) + "\n\ufeff\n" + "\n\ufeff".join(zh_sentences(40)[20:]),
+        40),
+}
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d+", text))
+
+
+@pytest.mark.parametrize("label", list(ODD_INPUT))
+def test_odd_but_valid_input_aligns(inputs, capsys, ideal_encoder, label):
+    en_text, zh_text, n = ODD_INPUT[label]
+    (inputs / "odd_en.txt").write_bytes(en_text.encode("utf-8"))
+    (inputs / "odd_zh.txt").write_bytes(zh_text.encode("utf-8"))
+    code, _out, err = run(["pair", "odd_zh.txt", "odd_en.txt", "-o", "out/odd.jsonl"], capsys)
+    assert code == 0, err
+    records = [json.loads(line) for line in (inputs / "out" / "odd.jsonl").read_text("utf-8").splitlines()]
+    en = [s for r in records for s in r["en_sentences"]]
+    zh = [s for r in records for s in r["zh_sentences"]]
+    assert len(en) == len(zh) == n  # every sentence in exactly one bead, in order
+    assert [min(_numbers(s)) for s in en] == [str(i) for i in range(n)]
+    assert [min(_numbers(s)) for s in zh] == [str(i) for i in range(n)]
+    right = sum(1 for r in records if r["en"] and _numbers(r["en"]) == _numbers(r["zh"]))
+    assert right >= 0.9 * n
+    assert all("\ufeff" not in s for s in en + zh)
+    assert all(s.strip("\u200e\u200f ") for s in en + zh)  # no invisible-only sentence
+    if label == "emoji and CJK extension B":
+        assert all("😀" in s and "𠀀" in s for s in en + zh)
+    if label == "control characters":
+        assert all("\x07" in s for s in en) and all("\x1d" in s for s in zh)
+    if label not in ("control characters", "emoji and CJK extension B"):
+        return
+    code, _out, err = run(["pair", "odd_en.txt", "odd_zh.txt", "-o", "out/odd.tmx"], capsys)
+    assert code == 0, err
+    import xml.etree.ElementTree as ET
+
+    assert len(ET.parse(inputs / "out" / "odd.tmx").getroot().findall("body/tu")) >= 0.9 * n
+
+
+def test_crlf_and_lf_files_give_the_same_document(tmp_path):
+    from align.read import load_documents
+
+    lf = (tmp_path / "lf_en.txt", tmp_path / "lf_zh.txt")
+    crlf = (tmp_path / "crlf_en.txt", tmp_path / "crlf_zh.txt")
+    for (en, zh), newline in ((lf, "\n"), (crlf, "\r\n")):
+        en.write_bytes(EN.replace("\n", newline).encode())
+        zh.write_bytes(("\ufeff" + ZH).replace("\n", newline).encode("utf-16"))
+    docs = [load_documents(*pair) for pair in (lf, crlf)]
+    outline = [[(s.line, s.text) for d in pair for s in d.sentences] for pair in docs]
+    assert outline[0] == outline[1]
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("'" + "He said it was fine. " * 400, "en"),  # an unbalanced quote swallows everything
+    ("word " * 3000, "en"),  # no sentence punctuation at all
+    ("字" * 3000, "zh"),
+    ("一，二，" * 800, "zh"),
+    ("x" * 2500, "en"),  # no space either
+])
+def test_over_long_sentences_are_cut(text, lang):
+    pieces = split_sentences(text, lang)
+    assert len(pieces) > 1 and max(map(len, pieces)) <= MAX_SENTENCE
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+
+
+def test_long_quoted_run_is_split_at_sentence_ends():
+    text = "'" + " ".join(f"Sentence number {i} is here." for i in range(200))
+    pieces = split_sentences(text, "en")
+    assert len(pieces) == 200
+
+
+# --- interrupts ----------------------------------------------------------------------------
+
+_SLOW_RUN = '''
+import os, sys, time
+from pathlib import Path
+import numpy as np
+import align.atomic, align.encoders
+
+marker, stage = Path(os.environ["MARKER"]), os.environ["STAGE"]
+
+class Slow:
+    name, dim = "slow", 8
+    def signature(self):
+        return "slow:1"
+    def encode(self, texts, *, batch_size=32):
+        if stage == "align":
+            marker.touch()
+            time.sleep(60)
+        return np.ones((len(texts), 8), dtype=np.float32) / 8 ** 0.5
+
+align.encoders.get_encoder = lambda *a, **k: Slow()
+if stage == "write":  # between writing the temporary file and renaming it
+    import align.api
+    from align.models import Alignment, Bead
+
+    def quick(en, zh, **kwargs):  # no alignment needed to test writing
+        beads = [Bead((i,), (i,), 0.5) for i in range(min(len(en.sentences), len(zh.sentences)))]
+        return Alignment(en, zh, beads[:1], beads, [])
+
+    align.api.align_documents = quick
+    real_fsync = os.fsync
+    def slow_fsync(fd):
+        marker.touch()
+        time.sleep(60)
+        real_fsync(fd)
+    align.atomic.os.fsync = slow_fsync
+from align.cli import main
+sys.exit(main(sys.argv[1:]))
+'''
+
+
+@pytest.mark.parametrize(("stage", "signum", "status", "message"), [
+    ("align", signal.SIGINT, 130, "align: interrupted"),
+    ("write", signal.SIGINT, 130, "align: interrupted"),
+    ("align", signal.SIGTERM, 143, "align: stopped by signal SIGTERM"),
+    ("write", signal.SIGTERM, 143, "align: stopped by signal SIGTERM"),
+], ids=["ctrl-c aligning", "ctrl-c writing", "sigterm aligning", "sigterm writing"])
+def test_interrupt_leaves_no_temporary_file(inputs, stage, signum, status, message):
+    script = inputs / "slow_run.py"
+    script.write_text(_SLOW_RUN, encoding="utf-8")
+    marker = inputs / "started"
+    before = snapshot(inputs / "out")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MARKER": str(marker), "STAGE": stage}
+    proc = subprocess.Popen([sys.executable, str(script), "pair", "en.txt", "zh.txt", "-o",
+                             "out/old.tsv", "--no-cache"], cwd=inputs, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the run never started"
+            time.sleep(0.05)
+        if stage == "write":
+            assert any(p.name.endswith(".tmp") for p in (inputs / "out").iterdir())
+        proc.send_signal(signum)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == status, err
+    assert err.splitlines() == [message] and "Traceback" not in err
+    assert snapshot(inputs / "out") == before  # no .tmp left, the old output intact
+
+
+def test_ctrl_c_end_to_end(inputs):
+    """A real run, real encoder: Ctrl-C while it loads or encodes."""
+    proc = subprocess.Popen([sys.executable, "-m", "align", "pair", "en.txt", "zh.txt", "-o",
+                             "out/old.tsv", "--no-cache"], cwd=inputs,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the signal")
+    assert proc.returncode == 130 and err.splitlines() == ["align: interrupted"], err
+    assert (inputs / "out" / "old.tsv").read_text(encoding="utf-8") == "old output\n"
+    assert sorted(p.name for p in (inputs / "out").iterdir()) == ["corpus.zh", "old.tsv"]
+
+
+# --- the embedding cache where it cannot live -------------------------------------------------
+
+
+class _Counting:
+    name, dim = "ids", IdEncoder.dim
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def signature(self) -> str:
+        return "ids:1"
+
+    def encode(self, texts, *, batch_size=32):
+        self.calls += 1
+        return IdEncoder().encode(texts)
+
+
+def test_cache_file_that_is_a_folder(tmp_path):
+    (tmp_path / FILENAME).mkdir()
+    inner = _Counting()
+    cached = CachedEncoder(inner, EmbeddingCache(tmp_path / FILENAME))
+    np.testing.assert_array_equal(cached.encode(["a 1", "b 2"]), IdEncoder().encode(["a 1", "b 2"]))
+    cached.encode(["a 1"])
+    assert not cached.cache.enabled and inner.calls == 2
+
+
+def test_cache_in_read_only_folder(tmp_path):
+    folder = _readonly_folder(tmp_path)
+    if folder is None:
+        pytest.skip("no folder here refuses writing")
+    inner = _Counting()
+    cached = CachedEncoder(inner, EmbeddingCache(folder / "align-cache" / FILENAME))
+    np.testing.assert_array_equal(cached.encode(["a 1"]), IdEncoder().encode(["a 1"]))
+    assert not cached.cache.enabled
+
+
+def test_cli_runs_when_the_cache_cannot_be_used(inputs, capsys, monkeypatch):
+    """ALIGN_CACHE_DIR names a file: the run works, uncached, with nothing on stderr."""
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(inputs / "en.txt"))
+    stand_in = IdEncoder()
+    monkeypatch.setattr("align.encoders.get_encoder",
+                        lambda name=None, *, cache=True, device=None: CachedEncoder(stand_in)
+                        if cache else stand_in)
+    code, _out, err = run(["pair", "en.txt", "zh.txt", "-o", "out/p.tsv"], capsys)
+    assert code == 0 and err.startswith("wrote out/p.tsv") and len(err.splitlines()) == 1

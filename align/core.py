@@ -90,25 +90,37 @@ def _normalise(v: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- anchors
 
 
-def top_k_links(x: np.ndarray, y: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+#: How far (in units of the other side) from the proportional diagonal the
+#: all-pairs searches look: beyond this, time would grow with ``n × m``.
+SEARCH_RADIUS = 2000
+
+
+def top_k_links(x: np.ndarray, y: np.ndarray, k: int, block: int = 1024,
+                radius: int = SEARCH_RADIUS) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``x`` the ``k`` most similar rows of ``y``.
+
+    Only rows of ``y`` within ``radius`` of the proportional diagonal
+    (``j ≈ i·m/n``) are searched, so time and memory grow linearly with length
+    (texts shorter than ``radius`` are searched whole).
 
     Args:
         x: (n, d) unit vectors; y: (m, d) unit vectors.
     Returns:
-        ``(idx, sim)``, both (n, k'), ``k' = min(k, m)``; computed block by block so
-        memory stays ``O(block × m)``.
+        ``(idx, sim)``, both (n, k'), ``k' = min(k, m)``.
     """
     n, m = len(x), len(y)
     k = min(k, m)
     idx = np.zeros((n, k), dtype=np.int64)
     sim = np.zeros((n, k), dtype=np.float32)
     for start in range(0, n, block):
-        s = x[start:start + block] @ y.T
-        part = np.argpartition(-s, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (len(s), 1))
-        vals = np.take_along_axis(s, part, axis=1)
-        idx[start:start + block] = part
-        sim[start:start + block] = vals
+        end = min(n, start + block)
+        y_lo = max(0, min(m - k, int(start * m / n) - radius))
+        y_hi = min(m, max(y_lo + k, int(np.ceil(end * m / n)) + radius))
+        s = x[start:end] @ y[y_lo:y_hi].T
+        width = y_hi - y_lo
+        part = np.argpartition(-s, k - 1, axis=1)[:, :k] if k < width else np.tile(np.arange(width), (len(s), 1))
+        sim[start:end] = np.take_along_axis(s, part, axis=1)
+        idx[start:end] = part + y_lo
     return idx, sim
 
 
@@ -224,6 +236,16 @@ def anchor_band(x: np.ndarray, y: np.ndarray, window: int, top_k: int = 3,
     return band_around(anchors, n, m, window)
 
 
+def _connected(lo: np.ndarray, hi: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Make a band traversable from ``(0, 0)`` to ``(n, m)``: monotone bounds, and
+    each row reaching the next one's first column (so a 1-0 step always exists)."""
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    lo[0], hi[-1] = 0, m
+    hi[:-1] = np.maximum(hi[:-1], lo[1:])
+    return lo, hi
+
+
 def band_around(points: Sequence[tuple[int, int]], n: int, m: int, window: int) -> tuple[np.ndarray, np.ndarray]:
     """A band of half width ``window`` around the piecewise-linear line through ``points``.
 
@@ -236,10 +258,7 @@ def band_around(points: Sequence[tuple[int, int]], n: int, m: int, window: int) 
     lo = np.clip(np.floor(centre - window), 0, m).astype(np.int64)
     hi = np.clip(np.ceil(centre + window), 0, m).astype(np.int64)
     # Monotone bounds keep every cell reachable by 1-0 and 0-1 steps.
-    lo = np.minimum.accumulate(lo[::-1])[::-1]
-    hi = np.maximum.accumulate(hi)
-    lo[0], hi[-1] = 0, m
-    return lo, hi
+    return _connected(lo, hi, m)
 
 
 def band_from_links(links: Sequence[Link], n: int, m: int, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -253,10 +272,7 @@ def band_from_links(links: Sequence[Link], n: int, m: int, window: int) -> tuple
             hi[i] = max(hi[i], link.j1)
     lo = np.clip(lo - window, 0, m)
     hi = np.clip(hi + window, 0, m)
-    lo = np.minimum.accumulate(lo[::-1])[::-1]
-    hi = np.maximum.accumulate(hi)
-    lo[0], hi[-1] = 0, m
-    return lo, hi
+    return _connected(lo, hi, m)
 
 
 # --------------------------------------------------------------------------- spans

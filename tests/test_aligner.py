@@ -184,3 +184,21 @@ def test_dp_recovers_a_planted_alignment():
     assert ((4,), (4, 5)) in pairs
     assert ((), (6,)) in pairs
     assert ((9,), (11,)) in pairs
+
+
+def test_steep_band_stays_connected():
+    # A band whose centre climbs faster than its width must still be traversable.
+    lo, hi = core.band_around([(0, 0), (1, 40), (2, 41)], 3, 60, 2)
+    assert all(lo[i + 1] <= hi[i] for i in range(3))
+    assert lo[0] == 0 and hi[-1] == 60
+
+
+def test_top_k_search_is_limited_to_a_radius_but_exact_inside_it():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=(300, 16))
+    y /= np.linalg.norm(y, axis=1, keepdims=True)
+    x = y[::-1].copy()  # x[i] is y[299 - i]: far from the diagonal for most i
+    idx, _ = core.top_k_links(x, y, 1, block=16, radius=400)
+    assert (idx[:, 0] == np.arange(299, -1, -1)).all()
+    near, _ = core.top_k_links(x, y, 1, block=16, radius=10)
+    assert (np.abs(near[:, 0] - np.arange(300)) <= 10 + 16).all()

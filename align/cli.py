@@ -222,6 +222,23 @@ def _where(line: int | None, doc) -> str:
     return str(line)
 
 
+def _findings_table(title: str, places: tuple[str, ...], rows: list):
+    """A rich table of findings: ``rows`` are ``(check, severity, places, message)``."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("check")
+    table.add_column("severity")
+    for name in places:
+        table.add_column(name, justify="left" if name == "id" else "right")
+    table.add_column("message", overflow="fold", ratio=1)
+    colour = {"error": "red", "warning": "yellow", "info": "dim"}
+    for check, severity, where, message in rows:
+        table.add_row(check, f"[{colour.get(severity, '')}]{severity}[/]", *map(escape, where), escape(message))
+    return table
+
+
 def _render_gaps(result, quiet: bool) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -250,19 +267,10 @@ def _render_gaps(result, quiet: bool) -> None:
             table.add_row(f"[{style}]{g.only_in}[/]", lines, g.level, f"{g.confidence:.2f}", g.kind, text)
         console.print(table)
     if result.findings and not quiet:
-        from rich.markup import escape
-
-        table = Table(title="Findings in aligned pairs", title_justify="left", expand=False)
-        for name, justify in (("check", "left"), ("severity", "left"), ("en", "right"),
-                              ("zh", "right"), ("bead", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        table.add_column("message", overflow="fold", ratio=1)
-        colour = {"error": "red", "warning": "yellow", "info": "dim"}
-        for f in result.findings:
-            table.add_row(f.check, f"[{colour.get(f.severity, '')}]{f.severity}[/]",
-                          escape(_where(f.en_line, result.en)), escape(_where(f.zh_line, result.zh)),
-                          str(f.bead + 1), escape(f.message))
-        console.print(table)
+        console.print(_findings_table(
+            "Findings in aligned pairs", ("en", "zh", "bead"),
+            [(f.check, f.severity, (_where(f.en_line, result.en), _where(f.zh_line, result.zh), str(f.bead + 1)),
+              f.message) for f in result.findings]))
     aligned = sum(1 for b in result.sentence_beads if not b.is_gap)
     files = result.en.path if result.en.path == result.zh.path else f"{result.en.path} / {result.zh.path}"
     by_severity = ", ".join(f"{sum(f.severity == s for f in result.findings)} {s}"
@@ -355,7 +363,6 @@ def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
 
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     from .atomic import write_text
     from .bilingual import check_bilingual
@@ -370,16 +377,10 @@ def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
         write_text(json_out, json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
     console = Console(highlight=False)
     if report.findings and not quiet:
-        table = Table(title="Findings in translation units", title_justify="left", expand=False)
-        for name, justify in (("check", "left"), ("severity", "left"), ("unit", "right"),
-                              ("id", "left"), ("line", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        table.add_column("message", overflow="fold", ratio=1)
-        colour = {"error": "red", "warning": "yellow", "info": "dim"}
-        for f in report.findings:
-            table.add_row(f.check, f"[{colour.get(f.severity, '')}]{f.severity}[/]", str(f.unit + 1),
-                          escape(f.id or ""), str(f.line), escape(f.message))
-        console.print(table)
+        console.print(_findings_table(
+            "Findings in translation units", ("unit", "id", "line"),
+            [(f.check, f.severity, (str(f.unit + 1), f.id or "", str(f.line)), f.message)
+             for f in report.findings]))
     counts = report.to_dict()["summary"]
     by_severity = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
     console.print(f"{escape(report.path)}: {len(report.units)} units ({report.format}); findings: "

@@ -28,7 +28,7 @@ HAN_RE = re.compile(f"[{HAN}]")
 # Han plus the punctuation of Chinese typesetting (CJK symbols, full-width forms,
 # curly quotes, ellipsis, dashes, middle dot): no space is put next to these
 # when hard-wrapped Chinese lines are joined.
-_CJKISH_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014\u00b7]")
+CJKISH_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014\u00b7]")
 
 # Full-width ASCII (U+FF01-FF5E) and the ideographic space fold to ASCII.
 _FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
@@ -258,7 +258,7 @@ def _joins(prev: str, nxt: str, lang: str, wrap: int | None) -> bool:
     return not _ZH_LINE_END_RE.search(prev) and not _zh_heading_like(prev)
 
 
-def _glue(prev: str, nxt: str, lang: str) -> str:
+def glue_lines(prev: str, nxt: str, lang: str) -> str:
     """The separator put between two joined lines.
 
     English: one space, or nothing after a hyphen that follows a letter
@@ -268,7 +268,7 @@ def _glue(prev: str, nxt: str, lang: str) -> str:
     """
     if lang == "en":
         return "" if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() else " "
-    return "" if _CJKISH_RE.match(prev[-1]) or _CJKISH_RE.match(nxt[0]) else " "
+    return "" if CJKISH_RE.match(prev[-1]) or CJKISH_RE.match(nxt[0]) else " "
 
 
 def _invisible(s: str) -> bool:
@@ -302,7 +302,7 @@ def _make_block(parts: list[tuple[int, str]], lang: str) -> _Block:
     starts = [0]
     length = len(pieces[0])
     for _, line in parts[1:]:
-        glue = _glue(pieces[-1], line, lang)
+        glue = glue_lines(pieces[-1], line, lang)
         pieces += [glue, line]
         starts.append(length + len(glue))
         length = starts[-1] + len(line)

@@ -70,7 +70,7 @@ def input_format(path: str | os.PathLike[str], requested: str | None = None) -> 
                 if "word/document.xml" in z.namelist():
                     return "docx"
     except (OSError, zipfile.BadZipFile):
-        pass  # read_file reports missing or unreadable files
+        return "text"  # read_file reports missing or unreadable files
     return "text"
 
 

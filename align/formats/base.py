@@ -66,21 +66,21 @@ def join_parts(parts: list[str]) -> tuple[str, tuple[int, ...]]:
     """Join the pieces of one paragraph (lines broken by the source) into one line.
 
     Whitespace inside each piece is collapsed; pieces are glued by the rule of
-    hard-wrapped lines (:func:`align.text._glue`: a space between English
+    hard-wrapped lines (:func:`align.text.glue_lines`: a space between English
     words, nothing next to Chinese, nothing after a word-breaking hyphen).
 
     Returns:
         ``(text, start offset of each piece)``; empty pieces start where the
         next one does.
     """
-    from ..text import _CJKISH_RE, _glue  # the one joining rule of wrapped lines
+    from ..text import CJKISH_RE, glue_lines  # the one joining rule of wrapped lines
 
     text, starts = "", []
     for raw in parts:
         piece = _SPACE_RE.sub(" ", raw).strip()
         if text and piece:
-            cjk = _CJKISH_RE.match(text[-1]) or _CJKISH_RE.match(piece[0])
-            text += _glue(text, piece, "zh" if cjk else "en")
+            cjk = CJKISH_RE.match(text[-1]) or CJKISH_RE.match(piece[0])
+            text += glue_lines(text, piece, "zh" if cjk else "en")
         starts.append(len(text))
         text += piece
     return text, tuple(starts)

@@ -178,14 +178,15 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
 
 
 def align_files(first: str | Path, second: str | Path | None = None, *, presplit: bool = False,
-                encoder=None, **kwargs) -> Alignment:
+                input_format: str | None = None, encoder=None, **kwargs) -> Alignment:
     """Read one mixed file or two files (either order) and align them.
 
     With ``presplit`` each line is one sentence and the whole text is aligned
-    at sentence level (paragraph structure is not used).
+    at sentence level (paragraph structure is not used). ``input_format``
+    overrides the format chosen by extension (see :func:`align.read.load_documents`).
     """
     from .read import load_documents
-    en, zh = load_documents(first, second, presplit=presplit)
+    en, zh = load_documents(first, second, presplit=presplit, input_format=input_format)
     kwargs.setdefault("paragraphs", not presplit)
     result = align_documents(en, zh, encoder=encoder, **kwargs)
     result.settings["presplit"] = presplit

@@ -197,18 +197,11 @@ _MODEL_HELP = "Sentence encoder: a name from `align encoders` or a sentence-tran
 
 def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
            input_format: str | None = None, **kwargs):
-    from .api import align_documents, align_files
+    from .api import align_files
     from .encoders import get_encoder
 
-    encoder = get_encoder(model, cache=not no_cache)
-    if input_format is None:  # formats by extension: align_files reads them
-        return align_files(first, second, presplit=presplit, encoder=encoder, **kwargs)
-    from .read import load_documents
-
-    en, zh = load_documents(first, second, presplit=presplit, input_format=input_format)
-    result = align_documents(en, zh, encoder=encoder, paragraphs=not presplit, **kwargs)
-    result.settings["presplit"] = presplit
-    return result
+    return align_files(first, second, presplit=presplit, input_format=input_format,
+                       encoder=get_encoder(model, cache=not no_cache), **kwargs)
 
 
 def _where(line: int | None, doc) -> str:

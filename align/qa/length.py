@@ -22,6 +22,7 @@ import re
 from statistics import median
 
 from ..models import Alignment, Finding
+from ..text import HAN_RE
 from .base import pairs
 
 NAME = "length"
@@ -42,13 +43,12 @@ MIN_BEADS = 20
 SCALE_MIN = 0.5
 SCALE_MAX = 2.0
 
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_RE = re.compile(r"[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+(?:[.,'’\-][A-Za-z0-9]+)*")
 
 
 def zh_units(text: str) -> int:
     """Han characters plus Latin or numeric words."""
-    return len(_HAN_RE.findall(text)) + len(_LATIN_RE.findall(text))
+    return len(HAN_RE.findall(text)) + len(_LATIN_RE.findall(text))
 
 
 def en_words(text: str) -> int:

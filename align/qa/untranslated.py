@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from ..models import Alignment, Finding, Sentence
+from ..text import HAN_RE
 
 NAME = "untranslated"
 
@@ -29,7 +30,6 @@ SHARE = 0.5
 MIN_WORDS = 4
 MIN_HAN = 4
 
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _FUNCTION_WORDS = frozenset([
     "the", "of", "and", "to", "a", "an", "in", "is", "was", "were", "are", "be", "been",
@@ -42,7 +42,7 @@ _FUNCTION_WORDS = frozenset([
 def latin_share(text: str) -> float:
     """Weight of Latin letters in ``text`` against Han characters, in [0, 1]."""
     latin = sum(len(w) for w in _WORD_RE.findall(text))
-    han = HAN_WEIGHT * len(_HAN_RE.findall(text))
+    han = HAN_WEIGHT * len(HAN_RE.findall(text))
     return latin / (latin + han) if latin + han else 0.0
 
 
@@ -55,7 +55,7 @@ def english_prose(text: str) -> bool:
 
 def chinese_text(text: str) -> bool:
     """True for an English-side sentence that is mostly Chinese."""
-    return len(_HAN_RE.findall(text)) >= MIN_HAN and 1 - latin_share(text) > SHARE
+    return len(HAN_RE.findall(text)) >= MIN_HAN and 1 - latin_share(text) > SHARE
 
 
 def _clip(text: str, n: int = 60) -> str:

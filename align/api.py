@@ -25,6 +25,7 @@ from . import __version__, core
 from .errors import InputError
 from .gaps import gaps_from_beads
 from .models import Alignment, Bead, Document
+from .text import quote_states
 
 #: Paragraph beads: up to 3 paragraphs a side.
 PARAGRAPH_CONFIG = core.AlignConfig(max_bead=6, max_side=3, window=8, top_k=3, refine=False)
@@ -37,14 +38,17 @@ def load_weights(level: str, shapes: tuple[tuple[int, int], ...]) -> np.ndarray 
     """The learned feature weights shipped with the package, mapped onto ``shapes``.
 
     Features the file does not name get weight 0. Returns None when no file
-    exists for ``level`` (then Bertalign's scoring is used).
+    exists for ``level`` (then Bertalign's scoring is used). The array is
+    cached and shared, so it is read-only.
     """
     try:
         text = resources.files("align").joinpath(f"data/weights_{level}.json").read_text("utf-8")
     except FileNotFoundError:
         return None
     named = json.loads(text)["weights"]
-    return np.array([named.get(name, 0.0) for name in core.feature_names(shapes)])
+    weights = np.array([named.get(name, 0.0) for name in core.feature_names(shapes)])
+    weights.setflags(write=False)
+    return weights
 
 
 def _joined(doc: Document, start: int, length: int) -> str:
@@ -138,6 +142,7 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         from .lexical import en_bag, hashed, zh_bag
         zlex = hashed([zh_bag(s.norm) for s in zh.sentences])
         elex = hashed([en_bag(s.norm) for s in en.sentences])
+    zquote, equote = np.array(quote_states(zh)), np.array(quote_states(en))
     t_align += time.perf_counter() - t
     sentence_beads: list[Bead] = []
     for pb in paragraph_beads:
@@ -151,7 +156,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         links = core.align_sequences(
             zv[z_idx], ev[e_idx], zlen[z_idx], elen[e_idx], sconf, sweights,
             span_embedder(zh, en, z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
-            x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx])
+            x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx],
+            x_quote=np.concatenate([[False], zquote[z_idx]]), y_quote=np.concatenate([[False], equote[e_idx]]))
         t_align += time.perf_counter() - t - (t_embed - embed_before)
         sentence_beads += [Bead(tuple(e_idx[k] for k in l.y), tuple(z_idx[k] for k in l.x), round(l.score, 4))
                            for l in links]

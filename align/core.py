@@ -335,7 +335,7 @@ class SpanVectors:
 
 #: Names of the features of a bead, in order (see :class:`Scorer`).
 BASE_FEATURES = ("cos", "margin", "length", "margin_x_length", "cover_y", "cover_x", "paratext_mismatch",
-                 "lexical")
+                 "lexical", "quote_x_only", "quote_y_only")
 
 
 def feature_names(shapes: Sequence[tuple[int, int]]) -> list[str]:
@@ -366,7 +366,11 @@ class Scorer:
     catches a unit attached to the wrong neighbour; and whether paratext
     (headings, bylines) on one side meets body text on the other; and the
     cosine of the spans' bags of words (``x_lex``/``y_lex``, see
-    :mod:`align.lexical`). One indicator per shape
+    :mod:`align.lexical`). Every bead, null beads included, also has two
+    quotation features: whether it ends inside a quotation on ``x`` only or on
+    ``y`` only (``x_quote``/``y_quote``, see :func:`align.text.quote_states`);
+    a bead boundary in the middle of an English quotation but not of the Chinese
+    one is nearly always wrong. One indicator per shape
     acts as a learned prior. A null bead has an indicator per side and the best
     cosine ``s`` of its unit with any unit of the other side, turned into
     the log-likelihood ratio ``log N0(s) / N1(s)`` of two normal models fitted on
@@ -397,6 +401,8 @@ class Scorer:
     length_ratio: float | None = None
     x_lex: SpanVectors | None = None
     y_lex: SpanVectors | None = None
+    x_quote: np.ndarray | None = None
+    y_quote: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.x_cum = np.concatenate([[0.0], np.cumsum(self.x_len, dtype=np.float64)])
@@ -407,6 +413,7 @@ class Scorer:
         self.x_pcum = flags(self.x_paratext, len(self.x))
         self.y_pcum = flags(self.y_paratext, len(self.y))
         self.shape_index = {shape: len(BASE_FEATURES) + k for k, shape in enumerate(self.shapes)}
+        self._quote_x = BASE_FEATURES.index("quote_x_only")
         self.n_features = len(BASE_FEATURES) + len(self.shapes) + 3
 
     def features(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
@@ -417,6 +424,10 @@ class Scorer:
         """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``."""
         n, m = len(self.x), len(self.y)
         out = np.zeros((len(js), self.n_features))
+        if self.x_quote is not None and self.y_quote is not None:
+            xq, yq = self.x_quote[ii], self.y_quote[js]
+            out[:, self._quote_x] = xq & ~yq
+            out[:, self._quote_x + 1] = yq & ~xq
         if a == 0 or b == 0:
             return self._null_features(ii, a, js, b, out)
         xs, ys = self.x.units, self.y.units
@@ -715,7 +726,8 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     embed_spans: SpanEmbedder | None = None,
                     x_paratext: np.ndarray | None = None, y_paratext: np.ndarray | None = None,
                     context: "DocumentContext | None" = None,
-                    x_lex: np.ndarray | None = None, y_lex: np.ndarray | None = None) -> list[Link]:
+                    x_lex: np.ndarray | None = None, y_lex: np.ndarray | None = None,
+                    x_quote: np.ndarray | None = None, y_quote: np.ndarray | None = None) -> list[Link]:
     """Align two sequences of unit vectors.
 
     Args:
@@ -730,6 +742,8 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
             parts of them (one paragraph group): best cosines, the null model
             and the length ratio are then those of the documents.
         x_lex, y_lex: (n, D), (m, D) bag-of-words vectors (:mod:`align.lexical`).
+        x_quote, y_quote: (n + 1,), (m + 1,) booleans: whether a quotation is
+            open after the first ``k`` units (:func:`align.text.quote_states`).
     Returns:
         Beads covering both sequences in order (null beads included).
     """
@@ -745,7 +759,9 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     default_weights(shapes) if weights is None else weights,
                     context.x_best[context.x_index(n)], context.y_best[context.y_index(m)],
                     x_paratext, y_paratext, context.model, context.length_ratio,
-                    None if x_lex is None else SpanVectors(x_lex), None if y_lex is None else SpanVectors(y_lex))
+                    None if x_lex is None else SpanVectors(x_lex), None if y_lex is None else SpanVectors(y_lex),
+                    None if x_quote is None else np.asarray(x_quote, bool),
+                    None if y_quote is None else np.asarray(y_quote, bool))
     lo, hi = anchor_band(x, y, config.window, config.top_k, top)
     lattice = Lattice(n, m, lo, hi, scorer)
     if not (config.refine and embed_spans is not None):

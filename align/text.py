@@ -605,3 +605,84 @@ def build_document(
         lang=lang_, paragraphs=tuple(paragraphs), path=path, encoding=encoding,
         variant=zh_variant("\n".join(lines)) if lang == "zh" else None,
     )
+
+
+# --------------------------------------------------------------------------- quotations
+
+# Chinese quotation marks are unambiguous. Double marks (“” and 「」) are the
+# outer level: an opening one starts a quotation whatever came before (a
+# quotation running over several sentences is often reopened without being
+# closed), a closing one ends it; single marks (‘’ and 『』) nest inside.
+_ZH_OUTER_OPEN, _ZH_OUTER_CLOSE = "“「", "”」"
+_ZH_INNER_OPEN, _ZH_INNER_CLOSE = "‘『", "’』"
+# English ' and ’ are also apostrophes: a mark opens when it starts a word and
+# closes when it ends one after punctuation (or after a word, when this
+# sentence opened the quotation): "'Why fight a dummy!' he cried."
+_EN_QUOTE_BEFORE_OPEN = "([{—–-“\""
+_EN_QUOTE_AFTER_CLOSE = ".,!?;:)]}—–-…\"”"
+_EN_QUOTE_CLOSE_AFTER = ".,!?;:—–-…"
+
+
+def _zh_quote_step(text: str, depth: int) -> int:
+    for c in text:
+        if c in _ZH_OUTER_OPEN:
+            depth = 1
+        elif c in _ZH_OUTER_CLOSE:
+            depth = 0
+        elif c in _ZH_INNER_OPEN:
+            depth = min(depth + 1, 2)
+        elif c in _ZH_INNER_CLOSE:
+            depth = max(depth - 1, 0)
+        elif c == '"':  # no direction: a toggle
+            depth = 0 if depth else 1
+    return depth
+
+
+def _en_quote_step(text: str, depth: int) -> int:
+    inside = depth > 0
+    opened_here = False
+    n = len(text)
+    for k, c in enumerate(text):
+        if c in "“‘":
+            inside = opened_here = True
+        elif c == "”":
+            inside = opened_here = False
+        elif c in "\"'’":
+            prev = text[k - 1] if k else " "
+            nxt = text[k + 1] if k + 1 < n else " "
+            starts = prev.isspace() or prev in _EN_QUOTE_BEFORE_OPEN
+            ends = nxt.isspace() or nxt in _EN_QUOTE_AFTER_CLOSE
+            if starts and not nxt.isspace():
+                inside = opened_here = True
+            elif ends and not prev.isspace():
+                if c == '"' or prev in _EN_QUOTE_CLOSE_AFTER or opened_here:
+                    inside = opened_here = False
+            elif c == '"':  # inside a word ("okay"s): a toggle
+                inside = opened_here = not inside
+    return int(inside)
+
+
+def quote_states(doc: Document) -> list[bool]:
+    """Whether a quotation is still open at the end of each sentence.
+
+    Read from the quotation marks of each sentence (``norm`` for Chinese,
+    ``text`` for English) and those before it in its paragraph: every
+    paragraph starts outside. A sentence boundary inside an English quotation
+    ("'Well? / Had enough?'") nearly always falls inside a quotation in the
+    Chinese too, which makes this a cue for where beads may end (see
+    :class:`align.core.Scorer`).
+
+    Args:
+        doc: the document.
+
+    Returns:
+        One boolean per sentence of ``doc``.
+    """
+    step = _zh_quote_step if doc.lang == "zh" else _en_quote_step
+    out: list[bool] = []
+    for paragraph in doc.paragraphs:
+        depth = 0
+        for s in paragraph.sentences:
+            depth = step(s.norm if doc.lang == "zh" else s.text, depth)
+            out.append(depth > 0)
+    return out

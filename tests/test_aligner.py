@@ -129,6 +129,32 @@ def test_presplit_aligns_sentences_of_whole_text(encoder, mac_dev):
     assert found / len(result.sentence_beads) > 0.8
 
 
+def test_beads_do_not_end_inside_an_english_quotation_alone(encoder, mac_dev, monkeypatch):
+    """Dialogue (MAC-Dev 002): with the quotation feature hardly any bead ends
+    inside an English quotation while the Chinese one is closed (its gold has
+    one such bead in 241); without it several do."""
+    from align import api
+    from align.text import quote_states
+
+    def english_only_quote_ends(result):
+        zq, eq = quote_states(result.zh), quote_states(result.en)
+        return sum(1 for b in result.sentence_beads if b.en and b.zh and eq[b.en[-1]] and not zq[b.zh[-1]])
+
+    chapter = (mac_dev / "src" / "002", mac_dev / "tgt" / "002")
+    with_feature = english_only_quote_ends(align_files(*chapter, presplit=True, encoder=encoder))
+    load = api.load_weights
+
+    def without_quotes(level, shapes):
+        weights = load(level, shapes).copy()
+        if level == "sentence":
+            weights[core.feature_names(list(shapes)).index("quote_y_only")] = 0.0
+        return weights
+
+    monkeypatch.setattr(api, "load_weights", without_quotes)
+    without = english_only_quote_ends(align_files(*chapter, presplit=True, encoder=encoder))
+    assert with_feature <= 1 and without >= with_feature + 3, (with_feature, without)
+
+
 def test_check_exit_codes_and_json_contract(tmp_path, seed_lines, capsys):
     en, zh = _clean_pair(seed_lines)
     (tmp_path / "en.txt").write_text("\n".join(en), encoding="utf-8")

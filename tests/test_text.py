@@ -16,6 +16,7 @@ from align.text import (
     build_document,
     normalize_zh,
     paragraph_kind,
+    quote_states,
     split_paragraphs,
     split_sentences,
     tokens,
@@ -301,3 +302,64 @@ def test_presplit_without_and_with_blank_lines():
 def test_empty_document_is_an_input_error():
     with pytest.raises(InputError, match="no Chinese text"):
         build_document(["", "  "], "zh")
+
+
+# --- quotations -----------------------------------------------------------------
+
+def _states(lines: list[str], lang: str) -> list[bool]:
+    return quote_states(build_document(lines, lang, presplit=True))
+
+
+def test_english_quotations_across_sentences_and_apostrophes():
+    lines = [
+        "'Why, he's just another scavenger like me!' thought the boy.",  # closed in its sentence
+        "His thoughts ran on: 'What a fool I was!",  # opened, still open
+        "I should have filled the boys' pockets.",  # possessive: no mark
+        "They wouldn't miss a thing like that!'",  # closed after punctuation
+        "They called it the 'Forbidden City' then.",  # a quoted phrase closes after a word
+        'She heard a series of "okay"s around her.',  # double quote glued to a word
+        "\u201cWell?",  # curly opening quote
+        "Had enough?\u201d he asked.",
+    ]
+    assert _states(lines, "en") == [False, True, True, False, False, False, True, False]
+
+
+def test_chinese_quotations_reopened_and_nested():
+    lines = [
+        "海老公沉声道：“好你个屁！",
+        "快进来！”",
+        "他道：“这‘长安’城中遍地是钱。",  # inner quote closed, outer still open
+        "“我们走罢。",  # reopened without closing: still one quotation
+        "走了。”",
+        "「好。",  # corner brackets (Traditional)
+        "『不錯』，走罷。」",
+    ]
+    assert _states(lines, "zh") == [True, False, True, True, False, True, False]
+
+
+def test_every_paragraph_starts_outside_a_quotation():
+    doc = build_document(["He said: 'Come in.", "", "Nothing else."], "en", presplit=True)
+    assert quote_states(doc) == [True, False]
+
+
+def test_translations_end_quotations_together(mac_dev):
+    """On MAC-Dev's gold beads a bead nearly never ends inside an English
+    quotation while the Chinese one is closed, though many end inside both."""
+    import json
+    both = en_only = total = 0
+    for gold in sorted((mac_dev / "gold").glob("*.align")):
+        zh = quote_states(build_document((mac_dev / "src" / gold.stem).read_text("utf-8").splitlines(), "zh",
+                                         presplit=True))
+        en = quote_states(build_document((mac_dev / "tgt" / gold.stem).read_text("utf-8").splitlines(), "en",
+                                         presplit=True))
+        i = j = 0
+        for line in gold.read_text().splitlines():
+            z, e = (json.loads(side) for side in line.split(":"))
+            i, j = (z[-1] + 1 if z else i), (e[-1] + 1 if e else j)
+            if i and j:
+                total += 1
+                both += zh[i - 1] and en[j - 1]
+                en_only += en[j - 1] and not zh[i - 1]
+    assert total > 1000
+    assert both / total > 0.1
+    assert en_only / total < 0.01

@@ -336,6 +336,7 @@ class SpanVectors:
 #: Names of the features of a bead, in order (see :class:`Scorer`).
 BASE_FEATURES = ("cos", "margin", "length", "margin_x_length", "cover_y", "cover_x", "paratext_mismatch",
                  "lexical", "quote_x_only", "quote_y_only")
+_COVER_Y, _COVER_X = BASE_FEATURES.index("cover_y"), BASE_FEATURES.index("cover_x")
 
 
 def feature_names(shapes: Sequence[tuple[int, int]]) -> list[str]:
@@ -420,8 +421,13 @@ class Scorer:
         """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each ``j`` in ``js``: (len(js), F)."""
         return self.pair_features(np.full(len(js), i), a, np.asarray(js), b)
 
-    def pair_features(self, ii: np.ndarray, a: int, js: np.ndarray, b: int) -> np.ndarray:
-        """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``."""
+    def pair_features(self, ii: np.ndarray, a: int, js: np.ndarray, b: int,
+                      weighted_only: bool = False) -> np.ndarray:
+        """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``.
+
+        With ``weighted_only`` the costly coverage features are left at 0 when
+        their weight is 0 (scores are the same, in a third less time).
+        """
         n, m = len(self.x), len(self.y)
         out = np.zeros((len(js), self.n_features))
         if self.x_quote is not None and self.y_quote is not None:
@@ -457,22 +463,24 @@ class Scorer:
         lx = self.x_cum[ii] - self.x_cum[ii - a]
         ly = self.y_cum[js] - self.y_cum[js - b]
         length = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
-        # Coverage: every unit of a span must be closer to the other span than
-        # to the other side's neighbouring units.
-        cover_y = np.full(len(js), np.inf)
-        for k in range(b):
-            u = ys[js - b + k]
-            cover_y = np.minimum(cover_y, dot(u, vx) - best2(dot(u, xl), has_xl, dot(u, xr), has_xr))
-        cover_x = np.full(len(js), np.inf)
-        for k in range(a):
-            u = xs[ii - a + k]
-            cover_x = np.minimum(cover_x, dot(u, vy) - best2(dot(u, yl), has_yl, dot(u, yr), has_yr))
         out[:, 0] = cos
         out[:, 1] = margin
         out[:, 2] = length
         out[:, 3] = margin * length
-        out[:, 4] = cover_y
-        out[:, 5] = cover_x
+        # Coverage: every unit of a span must be closer to the other span than
+        # to the other side's neighbouring units.
+        if not weighted_only or self.weights[_COVER_Y]:
+            cover_y = np.full(len(js), np.inf)
+            for k in range(b):
+                u = ys[js - b + k]
+                cover_y = np.minimum(cover_y, dot(u, vx) - best2(dot(u, xl), has_xl, dot(u, xr), has_xr))
+            out[:, 4] = cover_y
+        if not weighted_only or self.weights[_COVER_X]:
+            cover_x = np.full(len(js), np.inf)
+            for k in range(a):
+                u = xs[ii - a + k]
+                cover_x = np.minimum(cover_x, dot(u, vy) - best2(dot(u, yl), has_yl, dot(u, yr), has_yr))
+            out[:, 5] = cover_x
         # Headings, bylines... translate headings, bylines: not body text.
         out[:, 6] = (self.x_pcum[ii] > self.x_pcum[ii - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
         if self.x_lex is not None and self.y_lex is not None:
@@ -500,7 +508,8 @@ class Scorer:
         """Scores for each pair ``(ii[k], js[k])``, computed in chunks."""
         out = np.empty(len(js))
         for s in range(0, len(js), chunk):
-            out[s:s + chunk] = self.pair_features(ii[s:s + chunk], a, js[s:s + chunk], b) @ self.weights
+            out[s:s + chunk] = self.pair_features(ii[s:s + chunk], a, js[s:s + chunk], b,
+                                                  weighted_only=True) @ self.weights
         return out
 
 

@@ -247,3 +247,22 @@ def test_lattice_reuses_only_unchanged_scores():
     for a, b in zip(reused.scores, fresh.scores):
         np.testing.assert_allclose(a, b)
     assert reused.best_path() == fresh.best_path()
+
+
+def test_scores_skip_only_unweighted_features():
+    """Scores computed without the zero-weighted coverage features equal the
+    full features times the weights; with a coverage weight they are computed."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(20, 16)); x /= np.linalg.norm(x, axis=1, keepdims=True)
+    y = rng.normal(size=(25, 16)); y /= np.linalg.norm(y, axis=1, keepdims=True)
+    shapes = core.AlignConfig().shapes()
+    names = core.feature_names(shapes)
+    for cover in (0.0, 0.5):
+        weights = core.default_weights(shapes)
+        weights[names.index("cover_x")] = cover
+        scorer = core.Scorer(core.SpanVectors(x), core.SpanVectors(y), np.full(20, 10.0), np.full(25, 8.0),
+                             shapes, weights, np.full(20, 0.5), np.full(25, 0.5))
+        ii, js = np.arange(3, 18), np.arange(4, 19)
+        for a, b in [(1, 1), (2, 1), (1, 3), (2, 2), (1, 0), (0, 1)]:
+            np.testing.assert_allclose(scorer.pair_scores(ii, a, js, b),
+                                       scorer.pair_features(ii, a, js, b) @ weights)

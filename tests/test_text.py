@@ -324,6 +324,18 @@ def test_english_quotations_across_sentences_and_apostrophes():
     assert _states(lines, "en") == [False, True, True, False, False, False, True, False]
 
 
+def test_english_quotation_inside_a_quotation():
+    lines = [
+        "'It's all empty show, really.",
+        'You know what they say: "Even the Emperor has poor relations."',  # the inner one closes
+        "It would be strange indeed if we didn't have a few!'",
+        '"He called it \'the old place\' and left."',  # American order
+        "'Come in.",  # left open...
+        "'Sit down,' she said.",  # ...a new quotation replaces it, and closes
+    ]
+    assert _states(lines, "en") == [True, True, False, False, True, False]
+
+
 def test_chinese_quotations_reopened_and_nested():
     lines = [
         "海老公沉声道：“好你个屁！",

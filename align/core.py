@@ -467,20 +467,20 @@ class Scorer:
         out[:, 1] = margin
         out[:, 2] = length
         out[:, 3] = margin * length
+
         # Coverage: every unit of a span must be closer to the other span than
         # to the other side's neighbouring units.
+        def coverage(units, ends, size, other, left, has_l, right, has_r):
+            worst = np.full(len(ends), np.inf)
+            for k in range(size):
+                u = units[ends - size + k]
+                worst = np.minimum(worst, dot(u, other) - best2(dot(u, left), has_l, dot(u, right), has_r))
+            return worst
+
         if not weighted_only or self.weights[_COVER_Y]:
-            cover_y = np.full(len(js), np.inf)
-            for k in range(b):
-                u = ys[js - b + k]
-                cover_y = np.minimum(cover_y, dot(u, vx) - best2(dot(u, xl), has_xl, dot(u, xr), has_xr))
-            out[:, 4] = cover_y
+            out[:, _COVER_Y] = coverage(ys, js, b, vx, xl, has_xl, xr, has_xr)
         if not weighted_only or self.weights[_COVER_X]:
-            cover_x = np.full(len(js), np.inf)
-            for k in range(a):
-                u = xs[ii - a + k]
-                cover_x = np.minimum(cover_x, dot(u, vy) - best2(dot(u, yl), has_yl, dot(u, yr), has_yr))
-            out[:, 5] = cover_x
+            out[:, _COVER_X] = coverage(xs, ii, a, vy, yl, has_yl, yr, has_yr)
         # Headings, bylines... translate headings, bylines: not body text.
         out[:, 6] = (self.x_pcum[ii] > self.x_pcum[ii - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
         if self.x_lex is not None and self.y_lex is not None:

@@ -34,7 +34,7 @@ from align.exporters.base import single_line
 from align.exporters.tmx import _NOT_XML
 from align.models import Alignment, Bead, Document, Paragraph, Sentence
 from align.read import read_file
-from align.text import MAX_SENTENCE, _invisible, build_document, split_sentences
+from align.text import MAX_SENTENCE, _invisible, build_document, quote_states, split_sentences
 
 SETTINGS = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -121,6 +121,20 @@ def test_documents_keep_sentences_inside_paragraphs(lines, lang, presplit):
     visible = squash("".join(line for line in lines if not _invisible(line.strip())))
     assert squash("".join(s.text for s in doc.sentences)) == visible
 
+
+QUOTE_TEXT = st.text(alphabet=st.sampled_from(list("ab .!?'\"‘’“”「」『』字，。")), max_size=40)
+
+
+@given(lines=st.lists(QUOTE_TEXT, min_size=1, max_size=10), lang=st.sampled_from(["en", "zh"]))
+def test_quote_states_one_per_sentence_and_reset_by_paragraph(lines, lang):
+    """Any marks, balanced or not: one state per sentence, and a paragraph that
+    opens no quotation is outside one, whatever came before."""
+    if all(_invisible(line) for line in lines):
+        return
+    doc = build_document(lines + ["", "字" if lang == "zh" else "ab."], lang, presplit=True)
+    states = quote_states(doc)
+    assert len(states) == len(doc.sentences)
+    assert states[-1] is False
 
 # --- alignment --------------------------------------------------------------------------------
 

@@ -18,9 +18,16 @@ Printed:
 - overall precision and recall of the reported sentences;
 - the Brier score of the confidences.
 
-The same is done on the seed article (``seeds/000_f1284998f700f5c0.txt``) at
-paragraph level: in each trial, the translation of two random paragraphs that
-have one is deleted.
+The same is done on the seed article (``seeds/000_f1284998f700f5c0.txt``),
+a news text with paragraphs:
+
+- at paragraph level: in each trial the translation of two random paragraphs
+  is deleted;
+- at sentence level: in each trial one sentence is deleted inside a random
+  paragraph of several sentences, on one side. Which sentence of the other
+  side translated it is not known, so a reported sentence gap counts as real
+  when it lies in that paragraph on the other side (at most one per trial is
+  counted as found).
 """
 
 from __future__ import annotations
@@ -115,16 +122,48 @@ def mac_dev(corpus: Path, rate: float, trials: int, rng: random.Random, encoder)
     return tally
 
 
-def seed(trials: int, rng: random.Random, encoder) -> Tally:
-    """Paragraph deletions on the seed: the translated body is English lines 6-35
-    against the Chinese paragraphs that have an English counterpart."""
-    from align.api import align_texts
-
+def seed_body() -> tuple[list[str], list[str]]:
+    """The seed's translated body: English lines 6-35 and the Chinese paragraphs
+    that have an English counterpart, one paragraph each, in order."""
     lines = SEED.read_text(encoding="utf-8").split("\n")
     zh_only = {38, 48, 54, 56, 72, 74}
     en = [lines[k - 1] for k in range(6, 36) if lines[k - 1].strip()]
     zh = [lines[k - 1] for k in range(41, 76) if lines[k - 1].strip() and k not in zh_only]
     assert len(en) == len(zh), (len(en), len(zh))
+    return en, zh
+
+
+def seed_sentences(trials: int, rng: random.Random, encoder) -> Tally:
+    """One sentence deleted inside a paragraph of the seed, per trial."""
+    from align.api import align_texts
+    from align.text import split_sentences
+
+    en, zh = seed_body()
+    tally = Tally()
+    for trial in range(trials * 5):
+        side = "zh" if trial % 2 == 0 else "en"
+        paragraphs = zh if side == "zh" else en
+        k = rng.choice([k for k, p in enumerate(paragraphs) if len(split_sentences(p, side)) > 1])
+        sentences = split_sentences(paragraphs[k], side)
+        drop = rng.randrange(len(sentences))
+        shorter = ("" if side == "zh" else " ").join(t for i, t in enumerate(sentences) if i != drop)
+        en2 = en if side == "zh" else [shorter if i == k else p for i, p in enumerate(en)]
+        zh2 = zh if side == "en" else [shorter if i == k else p for i, p in enumerate(zh)]
+        result = align_texts("\n\n".join(en2), "\n\n".join(zh2), encoder=encoder, checks=[])
+        tally.truly_missing += 1
+        found = False
+        for gap in result.gaps:
+            real = gap.level == "sentence" and gap.only_in != side and k in gap.paragraphs and not found
+            found |= real
+            tally.add(gap.confidence, real)
+    return tally
+
+
+def seed(trials: int, rng: random.Random, encoder) -> Tally:
+    """Paragraph deletions on the seed's translated body."""
+    from align.api import align_texts
+
+    en, zh = seed_body()
     tally = Tally()
     for trial in range(trials * 3):
         dropped = set(rng.sample(range(len(en)), 2))
@@ -157,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         encoder = get_encoder()
         mac = mac_dev(args.corpus, args.rate, args.trials, rng, encoder)
         article = seed(args.trials, rng, encoder)
+        article_sentences = seed_sentences(args.trials, rng, encoder)
     except AlignError as exc:
         print(f"calibrate_gaps: error: {exc}", file=sys.stderr)
         return 2
@@ -164,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     print(mac.table())
     print(f"\nSeed article, paragraph gaps (2 paragraphs deleted, {args.trials * 3} trials)")
     print(article.table())
+    print(f"\nSeed article, sentence gaps (1 sentence deleted in a paragraph, {args.trials * 5} trials)")
+    print(article_sentences.table())
     return 0
 
 

@@ -11,7 +11,6 @@ from .errors import AlignError, EncoderError, InputError, UsageError
 from .models import Alignment, Bead, Document, Finding, Gap, Paragraph, Sentence
 
 __all__ = [
-    "__version__",
     "AlignError",
     "Alignment",
     "Bead",
@@ -23,4 +22,5 @@ __all__ = [
     "Paragraph",
     "Sentence",
     "UsageError",
+    "__version__",
 ]

@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -33,7 +33,7 @@ PARAGRAPH_CONFIG = core.AlignConfig(max_bead=6, max_side=3, window=8, top_k=3, r
 SENTENCE_CONFIG = core.AlignConfig()
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_weights(level: str, shapes: tuple[tuple[int, int], ...]) -> np.ndarray | None:
     """The learned feature weights shipped with the package, mapped onto ``shapes``.
 
@@ -127,7 +127,7 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             pconf, load_weights("paragraph", tuple(pconf.shapes())),
             x_paratext=np.array([p.kind != "body" for p in zh.paragraphs]),
             y_paratext=np.array([p.kind != "body" for p in en.paragraphs]))
-        paragraph_beads = [Bead(l.y, l.x, round(l.score, 4)) for l in plinks]
+        paragraph_beads = [Bead(link.y, link.x, round(link.score, 4)) for link in plinks]
     else:
         paragraph_beads = [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)]
     t_align += time.perf_counter() - t
@@ -159,8 +159,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx],
             x_quote=np.concatenate([[False], zquote[z_idx]]), y_quote=np.concatenate([[False], equote[e_idx]]))
         t_align += time.perf_counter() - t - (t_embed - embed_before)
-        sentence_beads += [Bead(tuple(e_idx[k] for k in l.y), tuple(z_idx[k] for k in l.x), round(l.score, 4))
-                           for l in links]
+        sentence_beads += [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x),
+                                round(link.score, 4)) for link in links]
 
     t = time.perf_counter()
     gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, ev, zv, epv, zpv)

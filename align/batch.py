@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -362,7 +362,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _record(pair: PairSpec, options: BatchOptions) -> dict[str, Any]:
@@ -408,7 +408,7 @@ def align_pair(pair: PairSpec, out_dir: str | os.PathLike[str], options: BatchOp
             target = Path(out_dir) / f"{pair.id}{SUFFIXES[fmt][0] if fmt != 'moses' else ''}"
             record["warnings"] += export(result, target, fmt).warnings
         record["status"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a pair's failure is recorded, never raised
+    except Exception as exc:
         record["error"] = _one_line(exc)
         for path in outputs:
             try:
@@ -513,7 +513,7 @@ def _run_pool(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions,
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as exc:  # noqa: BLE001 - the worker process died (killed, out of memory)
+            except Exception as exc:
                 yield _failure(futures[future], options, exc)
         finished = True
     finally:
@@ -553,7 +553,7 @@ def _run_dask(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions, sch
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as exc:  # noqa: BLE001 - the worker died, or the task could not run
+            except Exception as exc:
                 yield _failure(futures[future], options, exc)
     finally:
         client.close()

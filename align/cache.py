@@ -268,7 +268,7 @@ class CachedEncoder:
         if missing:
             fresh = self.inner.encode([unique[i] for i in missing], batch_size=batch_size)
             vectors[missing] = fresh
-            self.cache.put_many(signature, dict(zip((keys[i] for i in missing), fresh)))
+            self.cache.put_many(signature, dict(zip((keys[i] for i in missing), fresh, strict=True)))
 
         self.stats.requested += len(texts)
         self.stats.hits += len(unique) - len(missing)

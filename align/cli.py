@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from . import __version__
 from .errors import AlignError
+from .models import Document  # dataclasses only: cheap to import
 
 app = typer.Typer(
     name="align",
@@ -40,7 +40,6 @@ def _root(
 
 
 # --- commands: foundation (inspect) -------------------------------------------
-from .models import Document  # dataclasses only: cheap to import
 
 _INPUT_FORMAT_HELP = ("Input format: text, docx, html, markdown or pdf (one for all files, or one "
                       "per file: docx,pdf); default: by extension. check also reads tmx, xliff, tsv.")
@@ -58,7 +57,7 @@ def inspect(
         False, "--presplit", help="One sentence per line: no splitting or joining."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", metavar="FORMAT",
+    input_format: str | None = typer.Option(None, "--input-format", metavar="FORMAT",
                                                help=_INPUT_FORMAT_HELP),
 ) -> None:
     """Show the paragraphs and sentences of each language, with their line numbers."""
@@ -279,16 +278,16 @@ def _render_gaps(result, quiet: bool) -> None:
 @app.command()
 def check(
     en: Path = typer.Argument(..., help="English file, or one file holding both languages."),
-    zh: Optional[Path] = typer.Argument(None, help="Chinese file (either order is fine)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the full result (JSON) here."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Write a side-by-side HTML review page here."),
+    zh: Path | None = typer.Argument(None, help="Chinese file (either order is fine)."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the full result (JSON) here."),
+    html: Path | None = typer.Option(None, "--html", help="Write a side-by-side HTML review page here."),
     presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
+    model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
     min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
                                          help="Report only gaps at least this confident."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
-    checks: Optional[str] = typer.Option(
+    checks: str | None = typer.Option(
         None, "--checks", metavar="LIST",
         help="QA checks on aligned pairs, comma-separated: numbers, names, untranslated, "
              "length; 'all' (default) or 'none'."),
@@ -296,7 +295,7 @@ def check(
         "error", "--fail-on", metavar="SEVERITY",
         help="Findings at or above this severity make exit status 1: error (default), "
              "warning, info or none."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", metavar="FORMAT",
+    input_format: str | None = typer.Option(None, "--input-format", metavar="FORMAT",
                                                help=_INPUT_FORMAT_HELP),
     realign: bool = typer.Option(False, "--realign",
                                  help="Bilingual file (.tmx, .xlf, .tsv): align its two sides "
@@ -387,14 +386,14 @@ def pair(
     src: Path = typer.Argument(..., help="Source file (English or Chinese)."),
     tgt: Path = typer.Argument(..., help="Target file (the other language)."),
     output: Path = typer.Option(..., "--output", "-o", help="Output file; its extension picks the format."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+    fmt: str | None = typer.Option(None, "--format", "-f",
                                       help="beads, tsv, jsonl, tmx, moses, json or html (default: from -o)."),
     presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
     level: str = typer.Option("sentence", "--level", help="Export sentence or paragraph beads."),
-    zh_lang: Optional[str] = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
+    zh_lang: str | None = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
+    model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", metavar="FORMAT",
+    input_format: str | None = typer.Option(None, "--input-format", metavar="FORMAT",
                                                help=_INPUT_FORMAT_HELP),
 ) -> None:
     """Align two files and write the aligned pairs (SRC's indices first in `beads`)."""
@@ -420,27 +419,27 @@ def pair(
 # --- commands: batch -------------------------------------------------------------
 @app.command()
 def batch(
-    manifest: Optional[Path] = typer.Argument(
+    manifest: Path | None = typer.Argument(
         None, metavar="MANIFEST",
         help="TSV (en_path<TAB>zh_path[<TAB>id]) or JSONL ({\"en\":..,\"zh\":..,\"id\":..}); paths "
              "relative to its folder. Or use --en-dir and --zh-dir."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: <id>.<ext> per pair and summary.jsonl."),
-    en_dir: Optional[Path] = typer.Option(None, "--en-dir",
+    en_dir: Path | None = typer.Option(None, "--en-dir",
                                           help="Folder of English files (pairs matched by name stem)."),
-    zh_dir: Optional[Path] = typer.Option(None, "--zh-dir",
+    zh_dir: Path | None = typer.Option(None, "--zh-dir",
                                           help="Folder of Chinese files (pairs matched by name stem)."),
     formats: str = typer.Option("json", "--formats", "-f",
                                 help="Comma-separated: json, tmx, tsv, jsonl, beads, html, moses."),
     presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
+    model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1,
+    workers: int | None = typer.Option(None, "--workers", "-j", min=1,
                                           help="Worker processes (default: CPU count); 1 runs in this process."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+    scheduler: str | None = typer.Option(None, "--scheduler",
                                             help="Run on Dask: 'local' (a LocalCluster of --workers "
                                                  "processes) or tcp://HOST:PORT of a running scheduler."),
     resume: bool = typer.Option(False, "--resume", help="Skip pairs already aligned ok whose outputs all exist."),
-    shard: Optional[str] = typer.Option(None, "--shard", metavar="i/N",
+    shard: str | None = typer.Option(None, "--shard", metavar="i/N",
                                         help="Only every N-th pair, starting at pair i (0-based), e.g. "
                                              "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT."),
     fail_on_gaps: bool = typer.Option(False, "--fail-on-gaps", help="Exit 1 also when a pair has gaps."),
@@ -466,8 +465,14 @@ def batch(
     err = Console(stderr=True, highlight=False)
     progress = None
     if err.is_terminal and not quiet:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         progress = Progress(TextColumn("aligning"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("pairs  {task.fields[rate]} sentences/s"),

@@ -203,7 +203,7 @@ class CosineModel:
 
     @classmethod
     def fit(cls, x: np.ndarray, y: np.ndarray, translated: np.ndarray, samples: int = 2000,
-            seed: int = 0) -> "CosineModel":
+            seed: int = 0) -> CosineModel:
         """Fit on the document itself: ``translated`` cosines against random pairs.
 
         With fewer than 5 translated cosines, typical figures of sentence
@@ -325,7 +325,7 @@ class SpanVectors:
 
     def add_joined(self, spans: Sequence[tuple[int, int]], vectors: Sequence[np.ndarray]) -> None:
         """Record joined-text embeddings of ``(start, length)`` spans."""
-        for (start, length), vec in zip(spans, vectors):
+        for (start, length), vec in zip(spans, vectors, strict=True):
             self.joined[(start, length)] = vec
         self._by_length = {k: v for k, v in self._by_length.items() if k == 1}
 
@@ -533,9 +533,9 @@ class Lattice:
     """
 
     def __init__(self, n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer,
-                 previous: "Lattice | None" = None) -> None:
+                 previous: Lattice | None = None) -> None:
         self.n, self.m, self.lo, self.hi = n, m, lo, hi
-        self.shapes = [(1, 0), (0, 1)] + list(scorer.shapes)
+        self.shapes = [(1, 0), (0, 1), *scorer.shapes]
         widths = (hi - lo + 1).astype(np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(widths)])
         self.cell_i = np.repeat(np.arange(n + 1), widths)
@@ -551,7 +551,7 @@ class Lattice:
                 sc[ok] = scorer.pair_scores(self.cell_i[ok], a, self.cell_j[ok], b)
             self.scores.append(sc)
 
-    def _reuse(self, previous: "Lattice", s: int, out: np.ndarray, scorer: Scorer,
+    def _reuse(self, previous: Lattice, s: int, out: np.ndarray, scorer: Scorer,
                valid: np.ndarray) -> np.ndarray:
         """Copy ``previous``'s scores of shape ``s`` into ``out`` for the ``valid``
         cells whose bead did not change; return where."""
@@ -668,7 +668,7 @@ class Lattice:
             ci, cj = self.cell_i[ends], self.cell_j[ends]
             marginal = fwd[self.cell(ci - a, cj - b)] + self.scores[s][ends] + bwd[ends]
             keep = marginal >= top - delta
-            out += [(int(i) - a, int(i), int(j) - b, int(j)) for i, j in zip(ci[keep], cj[keep])]
+            out += [(int(i) - a, int(i), int(j) - b, int(j)) for i, j in zip(ci[keep], cj[keep], strict=True)]
         return out
 
 
@@ -708,14 +708,14 @@ class DocumentContext:
 
     @classmethod
     def of(cls, x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.ndarray,
-           top: tuple[np.ndarray, np.ndarray] | None = None) -> "DocumentContext":
+           top: tuple[np.ndarray, np.ndarray] | None = None) -> DocumentContext:
         """The statistics of two whole documents' unit vectors and lengths."""
         x_best = (top if top is not None else top_k_links(x, y, 1))[1].max(axis=1)
         y_best = top_k_links(y, x, 1)[1][:, 0]
         return cls(x_best, y_best, CosineModel.fit(x, y, np.concatenate([x_best, y_best])),
                    float(np.sum(x_len)) / max(float(np.sum(y_len)), 1.0))
 
-    def at(self, x_start: int, y_start: int) -> "DocumentContext":
+    def at(self, x_start: int, y_start: int) -> DocumentContext:
         """The same statistics for a part starting at ``x_start``, ``y_start``."""
         return replace(self, x_start=x_start, y_start=y_start)
 
@@ -734,7 +734,7 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     config: AlignConfig = AlignConfig(), weights: np.ndarray | None = None,
                     embed_spans: SpanEmbedder | None = None,
                     x_paratext: np.ndarray | None = None, y_paratext: np.ndarray | None = None,
-                    context: "DocumentContext | None" = None,
+                    context: DocumentContext | None = None,
                     x_lex: np.ndarray | None = None, y_lex: np.ndarray | None = None,
                     x_quote: np.ndarray | None = None, y_quote: np.ndarray | None = None) -> list[Link]:
     """Align two sequences of unit vectors.

@@ -235,7 +235,7 @@ def split_by_script(text: str) -> dict[str, list[str]]:
     langs = [_line_lang(line) if line.strip() else None for line in lines]
     current = next((lang for lang in langs if lang), "en")
     out: dict[str, list[str]] = {"en": [], "zh": []}
-    for line, lang in zip(lines, langs):
+    for line, lang in zip(lines, langs, strict=True):
         if lang:
             current = lang
         elif line.strip():
@@ -294,7 +294,7 @@ def load_documents(
         return en, zh
     inputs: dict[str, tuple[str, str, str]] = {}
     sources = {}
-    for path, fmt in zip((first, second), formats):
+    for path, fmt in zip((first, second), formats, strict=False):  # one format when second is None
         name = os.fspath(path)
         text, encoding, sources[name] = _read_any(path, fmt)
         try:

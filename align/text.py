@@ -168,7 +168,7 @@ def _changed(chars: list[str], config: str) -> list[str]:
     converted = convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # a conversion crossed a line: go one by one
         converted = [convert(c) for c in chars]
-    return [c for c, new in zip(chars, converted) if new != c]
+    return [c for c, new in zip(chars, converted, strict=True) if new != c]
 
 
 # --- paragraphs -----------------------------------------------------------------
@@ -315,7 +315,7 @@ def _blocks(lines: Sequence[str], lang: str, first_line: int) -> list[_Block]:
     texts = [[line for _, line in run] for run in runs]
     wrap = _wrap_width(texts)
     blocks: list[_Block] = []
-    for run, run_text in zip(runs, texts):
+    for run, run_text in zip(runs, texts, strict=True):
         run_wrap = wrap if _wrappable(run_text) else None
         parts = [run[0]]
         for number, line in run[1:]:
@@ -580,7 +580,7 @@ def build_document(
     for p_index, block in enumerate(blocks):
         if presplit:
             ends = [*block.starts[1:], len(block.text)]
-            spans = [_strip_span(block.text, a, b) or (a, b) for a, b in zip(block.starts, ends)]
+            spans = [_strip_span(block.text, a, b) or (a, b) for a, b in zip(block.starts, ends, strict=True)]
         else:
             spans = _sentence_spans(block.text, lang)
         block_norm = norm(block.text)

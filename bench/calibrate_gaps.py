@@ -33,6 +33,7 @@ a news text with paragraphs:
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
 from collections.abc import Sequence
@@ -60,7 +61,7 @@ class Tally:
 
     def table(self) -> str:
         lines = [f"{'confidence':>12}  {'reported':>8}  {'truly missing':>13}"]
-        for lo, hi in zip(BINS, BINS[1:]):
+        for lo, hi in itertools.pairwise(BINS):
             rows = [t for c, t in self.reported if lo <= c < hi]
             share = f"{sum(rows) / len(rows):.2f}" if rows else "-"
             lines.append(f"{lo:>5.2f}-{min(hi, 1.0):<5.2f}  {len(rows):>8}  {share:>13}")

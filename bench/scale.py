@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
-import time
 from pathlib import Path
 
 from align.api import align_texts
@@ -42,7 +41,6 @@ def main() -> int:
     print(f"{'zh_sents':>8} {'en_sents':>8} {'embed_s':>8} {'align_s':>8} {'align_ms/sent':>13} {'peak_MB':>8}")
     for n in args.sizes:
         en, zh = build(args.corpus, n)
-        t = time.perf_counter()
         result = align_texts(en, zh, presplit=True, encoder=encoder)
         timings = result.settings["timings"]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -16,6 +16,7 @@ The corpus layout is MAC-Dev's: ``src/NNN`` (Chinese), ``tgt/NNN`` (English),
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -74,7 +75,7 @@ def strict_f1(items: list[dict], w: np.ndarray) -> float:
     """Pooled strict F1 (Vecalign's definition)."""
     tp_p = n_test = tp_r = n_gold = 0
     for item in items:
-        test = [(l.x, l.y) for l in decode(item, w)]
+        test = [(link.x, link.y) for link in decode(item, w)]
         gold = set(item["gold"])
         tset = set(test)
         tp_p += sum(b in gold for b in test)
@@ -100,7 +101,7 @@ def _bead(scorer: core.Scorer, i0: int, i1: int, j0: int, j1: int) -> np.ndarray
 def _path(scorer: core.Scorer, cuts: list[tuple[int, int]]) -> np.ndarray | None:
     """Features of the path through the cells ``cuts`` (nulls split into 1-0/0-1 beads)."""
     total = np.zeros(scorer.n_features)
-    for (i0, j0), (i1, j1) in zip(cuts, cuts[1:]):
+    for (i0, j0), (i1, j1) in itertools.pairwise(cuts):
         if i1 < i0 or j1 < j0:
             return None
         if (i1 - i0 == 0 and j1 - j0 > 1) or (j1 - j0 == 0 and i1 - i0 > 1):
@@ -125,7 +126,7 @@ def ranking_pairs(item: dict) -> np.ndarray:
     """
     scorer, links = item["scorer"], item["gold_links"]
     diffs = []
-    for g, h in zip(links, links[1:]):
+    for g, h in itertools.pairwise(links):
         p0, p1, p2 = (g.i0, g.j0), (g.i1, g.j1), (h.i1, h.j1)
         gold = _path(scorer, [p0, p1, p2])
         if gold is None:
@@ -190,7 +191,7 @@ def main() -> int:
         path.write_text(json.dumps({
             "about": "Averaged-perceptron weights of the sentence bead features (align.core.feature_names), "
                      f"learned with bench/train_weights.py on {args.corpus.name} ({args.epochs} epochs).",
-            "weights": {n: round(float(v), 6) for n, v in zip(names, w) if v},
+            "weights": {n: round(float(v), 6) for n, v in zip(names, w, strict=True) if v},
         }, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path}")
     return 0

@@ -67,7 +67,7 @@ def test_every_unit_in_exactly_one_bead_in_order(seed_result):
     r = seed_result
     for beads, counts in ((r.paragraph_beads, (len(r.en.paragraphs), len(r.zh.paragraphs))),
                           (r.sentence_beads, (len(r.en.sentences), len(r.zh.sentences)))):
-        for side, total in zip(("en", "zh"), counts):
+        for side, total in zip(("en", "zh"), counts, strict=True):
             seen = [k for b in beads for k in getattr(b, side)]
             assert seen == list(range(total))
 
@@ -206,7 +206,7 @@ def test_dp_recovers_a_planted_alignment():
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     lens_x = np.array([10, 10, 10, 10, 20, 10, 10, 10, 10, 10])
     links = core.align_sequences(x, y, lens_x, np.full(12, 10))
-    pairs = [(l.x, l.y) for l in links]
+    pairs = [(link.x, link.y) for link in links]
     assert ((4,), (4, 5)) in pairs
     assert ((), (6,)) in pairs
     assert ((9,), (11,)) in pairs
@@ -230,10 +230,15 @@ def test_top_k_search_is_limited_to_a_radius_but_exact_inside_it():
     assert (np.abs(near[:, 0] - np.arange(300)) <= 10 + 16).all()
 
 
+def _unit_rows(rng: np.random.Generator, n: int, dim: int = 16) -> np.ndarray:
+    v = rng.normal(size=(n, dim))
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
 def test_lattice_reuses_only_unchanged_scores():
     rng = np.random.default_rng(3)
-    x = rng.normal(size=(30, 16)); x /= np.linalg.norm(x, axis=1, keepdims=True)
-    y = rng.normal(size=(40, 16)); y /= np.linalg.norm(y, axis=1, keepdims=True)
+    x = _unit_rows(rng, 30)
+    y = _unit_rows(rng, 40)
     shapes = core.AlignConfig().shapes()
     scorer = core.Scorer(core.SpanVectors(x), core.SpanVectors(y), np.full(30, 10.0), np.full(40, 8.0),
                          shapes, core.default_weights(shapes), np.full(30, 0.5), np.full(40, 0.5))
@@ -244,7 +249,7 @@ def test_lattice_reuses_only_unchanged_scores():
     lo2, hi2 = core.band_from_links(first.best_path(), 30, 40, 3)
     reused = core.Lattice(30, 40, lo2, hi2, scorer, previous=first)
     fresh = core.Lattice(30, 40, lo2, hi2, scorer)
-    for a, b in zip(reused.scores, fresh.scores):
+    for a, b in zip(reused.scores, fresh.scores, strict=True):
         np.testing.assert_allclose(a, b)
     assert reused.best_path() == fresh.best_path()
 
@@ -253,8 +258,8 @@ def test_scores_skip_only_unweighted_features():
     """Scores computed without the zero-weighted coverage features equal the
     full features times the weights; with a coverage weight they are computed."""
     rng = np.random.default_rng(5)
-    x = rng.normal(size=(20, 16)); x /= np.linalg.norm(x, axis=1, keepdims=True)
-    y = rng.normal(size=(25, 16)); y /= np.linalg.norm(y, axis=1, keepdims=True)
+    x = _unit_rows(rng, 20)
+    y = _unit_rows(rng, 25)
     shapes = core.AlignConfig().shapes()
     names = core.feature_names(shapes)
     for cover in (0.0, 0.5):

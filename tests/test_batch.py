@@ -11,8 +11,18 @@ from pathlib import Path
 import pytest
 
 from align import batch
-from align.batch import (BatchOptions, BatchReport, ManifestError, PairSpec, output_paths,
-                         pairs_from_dirs, parse_shard, read_manifest, read_summary, run_batch)
+from align.batch import (
+    BatchOptions,
+    BatchReport,
+    ManifestError,
+    PairSpec,
+    output_paths,
+    pairs_from_dirs,
+    parse_shard,
+    read_manifest,
+    read_summary,
+    run_batch,
+)
 from align.cli import main
 from align.errors import EncoderError, UsageError
 

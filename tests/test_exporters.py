@@ -153,7 +153,7 @@ def test_unknown_extension_lists_choices(name):
 
 
 def test_unknown_format_name(alignment, tmp_path):
-    with pytest.raises(UsageError, match="tmx.*tsv"):
+    with pytest.raises(UsageError, match=r"tmx.*tsv"):
         export(alignment, tmp_path / "x.tmx", "docx")
     with pytest.raises(UsageError):
         get_exporter("xliff")

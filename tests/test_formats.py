@@ -136,7 +136,7 @@ def test_same_gaps_as_plain_text(files, en_fmt, zh_fmt, tmp_path):
     code, result = _check(folder / f"zh.{zh_fmt}", folder / f"en.{en_fmt}", tmp_path=tmp_path)
     assert code == 1
     assert [g["only_in"] for g in result["gaps"]] == ["zh"] * len(ZH_ONLY), result["gaps"]
-    for gap, number in zip(result["gaps"], ZH_ONLY):
+    for gap, number in zip(result["gaps"], ZH_ONLY, strict=True):
         assert gap["level"] == "paragraph"
         assert gap["text"].replace(" ", "").startswith(ZH[number - 1].replace(" ", "")[:15])
         line, location = _expected_location(zh_fmt, number, md_lines, folder, gap)

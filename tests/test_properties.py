@@ -131,7 +131,7 @@ def test_quote_states_one_per_sentence_and_reset_by_paragraph(lines, lang):
     opens no quotation is outside one, whatever came before."""
     if all(_invisible(line) for line in lines):
         return
-    doc = build_document(lines + ["", "字" if lang == "zh" else "ab."], lang, presplit=True)
+    doc = build_document([*lines, "", "字" if lang == "zh" else "ab."], lang, presplit=True)
     states = quote_states(doc)
     assert len(states) == len(doc.sentences)
     assert states[-1] is False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .. import __version__
 from ..models import Lang
@@ -27,8 +27,8 @@ def creation_date() -> str:
     Honours ``SOURCE_DATE_EPOCH`` (reproducible builds) when it is set.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    moment = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit()
-              else datetime.now(timezone.utc))
+    moment = (datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit()
+              else datetime.now(UTC))
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 

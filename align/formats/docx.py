@@ -26,7 +26,7 @@ def read_docx(name: str) -> BlockSource:
     docx = needs("python-docx", "docx", "DOCX")
     try:
         document = docx.Document(name)
-    except Exception as exc:  # noqa: BLE001 - python-docx, zipfile, lxml raise many types
+    except Exception as exc:
         raise InputError(f"{name} is not a valid DOCX file ({type(exc).__name__}: {exc}); "
                          "save it again from Word or LibreOffice as .docx") from None
     from docx.table import Table

@@ -44,7 +44,7 @@ def read_pdf(name: str) -> PageSource:
         pages = list(reader.pages)
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on damaged files
+    except Exception as exc:
         raise InputError(f"{name} is not a readable PDF ({type(exc).__name__}: {exc})") from None
     lines: list[str] = []
     page_of: list[int] = []
@@ -66,10 +66,10 @@ def _page_lines(page) -> list[str]:
     """The stripped lines of one page, blank lines at gaps, page numbers dropped."""
     try:
         text = page.extract_text(extraction_mode="layout")
-    except Exception:  # noqa: BLE001 - layout mode fails on some fonts; plain mode has no gaps
+    except Exception:
         try:
             text = page.extract_text() or ""
-        except Exception:  # noqa: BLE001 - no text from this page
+        except Exception:
             text = ""
     lines = [_PADDING_RE.sub(" ", line).strip() for line in text.split("\n")]
     while lines and not lines[0]:

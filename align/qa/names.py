@@ -44,7 +44,7 @@ def _initials(text: str) -> set[str]:
     """Initials of every run of capitalised words (``Caspian Pipeline Consortium`` -> cpc)."""
     out: set[str] = set()
     run: list[str] = []
-    for w in re.findall(r"[A-Za-z][\w'’\-]*", text) + [""]:
+    for w in [*re.findall(r"[A-Za-z][\w'’\-]*", text), ""]:
         if w[:1].isupper():
             run.append(w[0].lower())
         elif w.lower() in _CAPITAL_RUN_STOP and run:

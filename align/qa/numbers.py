@@ -131,7 +131,7 @@ def _en_words(text: str) -> list[Quantity]:
             flush()
             out.append(Quantity(_MONTHS[w], w, m.start(), False))
             continue
-        if lw in _ORDINALS or lw in _SPECIAL and lw not in ("a", "an"):
+        if lw in _ORDINALS or (lw in _SPECIAL and lw not in ("a", "an")):
             flush()
             value = _ORDINALS.get(lw, _SPECIAL.get(lw, 0.0))
             alts = (value * 100,) if value < 1 else ()

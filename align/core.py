@@ -404,6 +404,8 @@ class Scorer:
     y_lex: SpanVectors | None = None
     x_quote: np.ndarray | None = None
     y_quote: np.ndarray | None = None
+    x_edges: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+    y_edges: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
 
     def __post_init__(self) -> None:
         self.x_cum = np.concatenate([[0.0], np.cumsum(self.x_len, dtype=np.float64)])
@@ -443,12 +445,22 @@ class Scorer:
         def dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
             return np.einsum("ij,ij->i", u, v)
 
-        def neighbours(units: np.ndarray, left: np.ndarray, right: np.ndarray, size: int):
+        def neighbours(units: np.ndarray, left: np.ndarray, right: np.ndarray, size: int,
+                       edges: tuple[np.ndarray | None, np.ndarray | None]):
+            # Past either end of the sequence, the units around it in the
+            # document (``edges``), if any.
             has_l, has_r = left >= 0, right < size
-            return (units[np.clip(left, 0, size - 1)], has_l, units[np.clip(right, 0, size - 1)], has_r)
+            lv, rv = units[np.clip(left, 0, size - 1)], units[np.clip(right, 0, size - 1)]
+            if edges[0] is not None:
+                lv[~has_l] = edges[0]
+                has_l = np.ones_like(has_l)
+            if edges[1] is not None:
+                rv[~has_r] = edges[1]
+                has_r = np.ones_like(has_r)
+            return lv, has_l, rv, has_r
 
-        yl, has_yl, yr, has_yr = neighbours(ys, js - b - 1, js, m)
-        xl, has_xl, xr, has_xr = neighbours(xs, ii - a - 1, ii, n)
+        yl, has_yl, yr, has_yr = neighbours(ys, js - b - 1, js, m, self.y_edges)
+        xl, has_xl, xr, has_xr = neighbours(xs, ii - a - 1, ii, n, self.x_edges)
 
         def mean2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
             cnt = ok1.astype(float) + ok2
@@ -697,6 +709,8 @@ class DocumentContext:
         model: the documents' :class:`CosineModel` (translated = every unit's best cosine).
         length_ratio: total ``x`` length over total ``y`` length.
         x_start, y_start: where the part being aligned starts in each document.
+        x_units, y_units: the documents' unit vectors, whose units just outside
+            a part serve as its edge neighbours in the margin (see :class:`Scorer`).
     """
 
     x_best: np.ndarray
@@ -705,6 +719,8 @@ class DocumentContext:
     length_ratio: float
     x_start: int = 0
     y_start: int = 0
+    x_units: np.ndarray | None = None
+    y_units: np.ndarray | None = None
 
     @classmethod
     def of(cls, x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.ndarray,
@@ -713,7 +729,17 @@ class DocumentContext:
         x_best = (top if top is not None else top_k_links(x, y, 1))[1].max(axis=1)
         y_best = top_k_links(y, x, 1)[1][:, 0]
         return cls(x_best, y_best, CosineModel.fit(x, y, np.concatenate([x_best, y_best])),
-                   float(np.sum(x_len)) / max(float(np.sum(y_len)), 1.0))
+                   float(np.sum(x_len)) / max(float(np.sum(y_len)), 1.0), x_units=x, y_units=y)
+
+    def edges(self, n: int, m: int) -> tuple[tuple[np.ndarray | None, np.ndarray | None],
+                                             tuple[np.ndarray | None, np.ndarray | None]]:
+        """The document units just before and after a part of ``n`` × ``m`` units."""
+        def around(units: np.ndarray | None, start: int, size: int):
+            if units is None:
+                return None, None
+            return (units[start - 1] if start > 0 else None,
+                    units[start + size] if start + size < len(units) else None)
+        return around(self.x_units, self.x_start, n), around(self.y_units, self.y_start, m)
 
     def at(self, x_start: int, y_start: int) -> DocumentContext:
         """The same statistics for a part starting at ``x_start``, ``y_start``."""
@@ -770,7 +796,7 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     x_paratext, y_paratext, context.model, context.length_ratio,
                     None if x_lex is None else SpanVectors(x_lex), None if y_lex is None else SpanVectors(y_lex),
                     None if x_quote is None else np.asarray(x_quote, bool),
-                    None if y_quote is None else np.asarray(y_quote, bool))
+                    None if y_quote is None else np.asarray(y_quote, bool), *context.edges(n, m))
     lo, hi = anchor_band(x, y, config.window, config.top_k, top)
     lattice = Lattice(n, m, lo, hi, scorer)
     if not (config.refine and embed_spans is not None):

@@ -107,6 +107,28 @@ def test_sentence_missing_inside_a_paragraph_is_a_sentence_gap(encoder, seed_lin
     assert result.gaps[0].confidence > 0.9
 
 
+@pytest.mark.parametrize(("side", "paragraph", "drop", "gap"), [
+    ("en", "But getting Kazakh oil to Baku", 0, "但將哈薩克斯坦的石油運往巴庫"),
+    ("zh", "但實現這一目標並非易事", 0, "But meeting that target will not be easy."),
+    ("zh", "三位交易員表示", 1, "TotalEnergies did not immediately respond"),
+])
+def test_sentence_missing_from_a_two_sentence_paragraph(encoder, seed_lines, side, paragraph, drop, gap):
+    """One sentence against two is not taken for a 1-2 bead: at the edges of a
+    paragraph group the margin compares with the sentences around the group,
+    not with nothing."""
+    from align.text import split_sentences
+
+    en, zh = _clean_pair(seed_lines)
+    lines = en if side == "en" else zh
+    k = next(i for i, line in enumerate(lines) if line.startswith(paragraph))
+    sentences = split_sentences(lines[k], side)
+    assert len(sentences) == 2
+    lines[k] = sentences[1 - drop]
+    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
+    assert [(g.level, g.only_in) for g in result.gaps] == [("sentence", "zh" if side == "en" else "en")]
+    assert result.gaps[0].text.startswith(gap)
+
+
 def test_repeated_paragraph(encoder, seed_lines):
     en, zh = _clean_pair(seed_lines)
     en.insert(10, en[9])
@@ -271,3 +293,24 @@ def test_scores_skip_only_unweighted_features():
         for a, b in [(1, 1), (2, 1), (1, 3), (2, 2), (1, 0), (0, 1)]:
             np.testing.assert_allclose(scorer.pair_scores(ii, a, js, b),
                                        scorer.pair_features(ii, a, js, b) @ weights)
+
+
+def test_margin_at_the_edges_of_a_part_uses_the_units_around_it():
+    """A bead at the start of a part is compared with the unit just before the
+    part (``edges``), as it would be inside it; without edges nothing is
+    subtracted there."""
+    rng = np.random.default_rng(7)
+    x, y = _unit_rows(rng, 6), _unit_rows(rng, 6)
+    shapes = core.AlignConfig().shapes()
+    names = core.feature_names(shapes)
+
+    def margin(**edges):
+        scorer = core.Scorer(core.SpanVectors(x[1:5]), core.SpanVectors(y[1:5]), np.full(4, 10.0),
+                             np.full(4, 10.0), shapes, core.default_weights(shapes), np.full(4, 0.5),
+                             np.full(4, 0.5), **edges)
+        return scorer.features(1, 1, np.array([1]), 1)[0][names.index("margin")]
+
+    cos = float(x[1] @ y[1])
+    inside = cos - 0.5 * ((y[0] @ x[1] + y[2] @ x[1]) / 2 + (x[0] @ y[1] + x[2] @ y[1]) / 2)
+    assert margin(x_edges=(x[0], x[5]), y_edges=(y[0], y[5])) == pytest.approx(inside, abs=1e-6)
+    assert margin() == pytest.approx(cos - 0.5 * (y[2] @ x[1] + x[2] @ y[1]), abs=1e-6)

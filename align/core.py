@@ -386,6 +386,10 @@ class Scorer:
         length_ratio: expected ``x`` length per unit of ``y`` length; by
             default the ratio of the totals of these two sequences.
         weights: one weight per feature (:func:`feature_names`).
+        x_best, y_best: each unit's best cosine with the other side, the
+            evidence of null beads; without them null beads get none either way.
+        x_edges, y_edges: the units just before and after the sequences in
+            their documents, if any: the margin's neighbours at the ends.
     """
 
     x: SpanVectors
@@ -408,6 +412,11 @@ class Scorer:
     y_edges: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
 
     def __post_init__(self) -> None:
+        # Without best cosines, null beads get no evidence either way (log ratio 0).
+        self._x_best: np.ndarray = (np.full(len(self.x), self.null_model.mu1) if self.x_best is None
+                                    else np.asarray(self.x_best, float))
+        self._y_best: np.ndarray = (np.full(len(self.y), self.null_model.mu1) if self.y_best is None
+                                    else np.asarray(self.y_best, float))
         self.x_cum = np.concatenate([[0.0], np.cumsum(self.x_len, dtype=np.float64)])
         ratio = self.length_ratio or self.x_cum[-1] / max(float(np.sum(self.y_len)), 1.0)
         self.y_cum = np.concatenate([[0.0], np.cumsum(self.y_len, dtype=np.float64) * ratio])
@@ -503,10 +512,10 @@ class Scorer:
     def _null_features(self, ii: np.ndarray, a: int, js: np.ndarray, b: int, out: np.ndarray) -> np.ndarray:
         base = len(BASE_FEATURES) + len(self.shapes)
         if a == 1:  # x[i-1] left out
-            best = self.x_best[ii - 1]
+            best = self._x_best[ii - 1]
             out[:, base] = 1.0
         else:  # y[j-1] left out
-            best = self.y_best[js - 1]
+            best = self._y_best[js - 1]
             out[:, base + 1] = 1.0
         # Capped, so that leaving text out never earns much.
         out[:, base + 2] = np.clip(self.null_model.log_ratio(best), -10.0, 3.0)

@@ -472,8 +472,8 @@ class Scorer:
         xl, has_xl, xr, has_xr = neighbours(xs, ii - a - 1, ii, n, self.x_edges)
 
         def mean2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
-            cnt = ok1.astype(float) + ok2
-            return np.where(cnt > 0, (np.where(ok1, v1, 0.0) + np.where(ok2, v2, 0.0)) / np.maximum(cnt, 1), 0.0)
+            mu0 = self.null_model.mu0  # past the ends of the text: as if unrelated text
+            return (np.where(ok1, v1, mu0) + np.where(ok2, v2, mu0)) / 2
 
         def best2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
             return np.maximum(np.where(ok1, v1, -1.0), np.where(ok2, v2, -1.0))

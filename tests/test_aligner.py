@@ -297,8 +297,8 @@ def test_scores_skip_only_unweighted_features():
 
 def test_margin_at_the_edges_of_a_part_uses_the_units_around_it():
     """A bead at the start of a part is compared with the unit just before the
-    part (``edges``), as it would be inside it; without edges nothing is
-    subtracted there."""
+    part (``edges``), as it would be inside it; past the ends of the text, with
+    unrelated text (the null model's mean cosine of random pairs)."""
     rng = np.random.default_rng(7)
     x, y = _unit_rows(rng, 6), _unit_rows(rng, 6)
     shapes = core.AlignConfig().shapes()
@@ -313,4 +313,5 @@ def test_margin_at_the_edges_of_a_part_uses_the_units_around_it():
     cos = float(x[1] @ y[1])
     inside = cos - 0.5 * ((y[0] @ x[1] + y[2] @ x[1]) / 2 + (x[0] @ y[1] + x[2] @ y[1]) / 2)
     assert margin(x_edges=(x[0], x[5]), y_edges=(y[0], y[5])) == pytest.approx(inside, abs=1e-6)
-    assert margin() == pytest.approx(cos - 0.5 * (y[2] @ x[1] + x[2] @ y[1]), abs=1e-6)
+    mu0 = core.CosineModel().mu0
+    assert margin() == pytest.approx(cos - 0.5 * ((mu0 + y[2] @ x[1]) / 2 + (mu0 + x[2] @ y[1]) / 2), abs=1e-6)

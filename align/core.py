@@ -476,7 +476,8 @@ class Scorer:
             return (np.where(ok1, v1, mu0) + np.where(ok2, v2, mu0)) / 2
 
         def best2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
-            return np.maximum(np.where(ok1, v1, -1.0), np.where(ok2, v2, -1.0))
+            mu0 = self.null_model.mu0
+            return np.maximum(np.where(ok1, v1, mu0), np.where(ok2, v2, mu0))
 
         cos = dot(vx, vy)
         margin = cos - 0.5 * (mean2(dot(yl, vx), has_yl, dot(yr, vx), has_yr)

@@ -89,8 +89,10 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
     vecs = {"en": (en_vecs, zh_vecs, en_pvecs, zh_pvecs), "zh": (zh_vecs, en_vecs, zh_pvecs, en_pvecs)}
     docs = {"en": en, "zh": zh}
 
+    lang: Lang | None
     for b in paragraph_beads:
-        for lang, units in (("en", b.en), ("zh", b.zh)):
+        sides: tuple[tuple[Lang, tuple[int, ...]], ...] = (("en", b.en), ("zh", b.zh))
+        for lang, units in sides:
             if units and not (b.en and b.zh):
                 mine, theirs = vecs[lang][2], vecs[lang][3]
                 for p in units:
@@ -98,7 +100,7 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
                     gaps.append(paragraph_gap(docs[lang], lang, p, para_model.p_unrelated(s)))
 
     run: list[int] = []
-    run_lang: str | None = None
+    run_lang: Lang | None = None
 
     def flush() -> None:
         nonlocal run, run_lang
@@ -106,7 +108,7 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
             mine, theirs = vecs[run_lang][0], vecs[run_lang][1]
             conf = min(sent_model.p_unrelated(best_nearby(mine[k], theirs, s_pos[run_lang][k], radius))
                        for k in run)
-            gaps.append(sentence_gaps(docs[run_lang], run_lang, run, conf))  # type: ignore[arg-type]
+            gaps.append(sentence_gaps(docs[run_lang], run_lang, run, conf))
         run, run_lang = [], None
 
     for b in sentence_beads:

@@ -312,7 +312,8 @@ def load_documents(
                        encoding=inputs[lang][2], presplit=presplit)
         for lang in ("en", "zh")
     )
-    located = [sources[doc.path].locate(doc)[0] if sources[doc.path] else doc for doc in (en, zh)]
+    located = [sources[name].locate(doc)[0] if sources[name] else doc
+               for name, doc in ((inputs["en"][0], en), (inputs["zh"][0], zh))]
     return located[0], located[1]
 
 

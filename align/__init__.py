@@ -1,6 +1,13 @@
 """align: English-Chinese paragraph and sentence alignment with gap reports.
 
-Importing this package is cheap: it never imports torch or sentence-transformers.
+Importing this package is cheap: it never imports torch or sentence-transformers,
+and the aligner (``align_texts``, ``align_files``, ``align_documents``, from
+:mod:`align.api`) loads on first use::
+
+    import align
+    result = align.align_texts(english, chinese)
+    for gap in result.gaps:
+        print(gap.only_in, gap.line, gap.confidence, gap.text)
 """
 
 from __future__ import annotations
@@ -9,6 +16,18 @@ __version__ = "0.1.0"
 
 from .errors import AlignError, EncoderError, InputError, UsageError
 from .models import Alignment, Bead, Document, Finding, Gap, Paragraph, Sentence
+
+_API = ("align_documents", "align_files", "align_texts")
+
+
+def __getattr__(name: str):
+    """The aligner's entry points, imported from :mod:`align.api` on first use."""
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'align' has no attribute {name!r}")
+
 
 __all__ = [
     "AlignError",
@@ -23,4 +42,7 @@ __all__ = [
     "Sentence",
     "UsageError",
     "__version__",
+    "align_documents",
+    "align_files",
+    "align_texts",
 ]

@@ -7,9 +7,12 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from .errors import InputError
+
+# Mapping is invariant in its keys: a type variable lets write_texts take dict[Path, str] as well as dict[str, str].
+_PathT = TypeVar("_PathT", bound="str | os.PathLike")
 
 
 @contextlib.contextmanager
@@ -68,7 +71,7 @@ def write_text(path: str | os.PathLike, text: str) -> None:
         handle.write(text)
 
 
-def write_texts(files: Mapping[str | os.PathLike, str]) -> None:
+def write_texts(files: Mapping[_PathT, str]) -> None:
     """Write several UTF-8 files as one: all or none.
 
     Every text goes to its temporary file first; the renames come only when all

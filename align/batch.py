@@ -236,7 +236,7 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
                 raise ManifestError(f"{where}: not a JSON object ({exc.msg})") from None
             if not isinstance(row, dict):
                 raise ManifestError(f"{where}: not a JSON object")
-            fields = [row.get("en"), row.get("zh")]
+            fields: list[str | None] = [row.get("en"), row.get("zh")]
             if not all(isinstance(f, str) and f.strip() for f in fields):
                 raise ManifestError(f"{where}: needs \"en\" and \"zh\" paths as strings")
             raw_id = row.get("id")
@@ -251,7 +251,9 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
                 raise ManifestError(f"{where}: expected en_path<TAB>zh_path[<TAB>id], "
                                     f"found {len(cells)} tab-separated field(s)")
             fields = [c.strip() for c in cells] + [None] * (3 - len(cells))
-        en, zh, pair_id = _resolve(base, fields[0]), _resolve(base, fields[1]), fields[2]
+        en_name, zh_name, pair_id = fields
+        assert en_name is not None and zh_name is not None  # checked non-empty above
+        en, zh = _resolve(base, en_name), _resolve(base, zh_name)
         pair_id = _check_id(pair_id.strip() if pair_id else _default_id(en), where)
         pairs.append((PairSpec(pair_id, en, zh), where))
     return Manifest(_unique(pairs))

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from . import __version__
 from .errors import AlignError
 from .models import Document  # dataclasses only: cheap to import
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 app = typer.Typer(
     name="align",
@@ -456,7 +460,11 @@ def batch(
 
     if (manifest is None) == (en_dir is None and zh_dir is None) or (en_dir is None) != (zh_dir is None):
         raise UsageError("give a MANIFEST, or both --en-dir and --zh-dir (not both ways)")
-    plan = read_manifest(manifest) if manifest is not None else pairs_from_dirs(en_dir, zh_dir)
+    if manifest is not None:
+        plan = read_manifest(manifest)
+    else:
+        assert en_dir is not None and zh_dir is not None  # checked just above
+        plan = pairs_from_dirs(en_dir, zh_dir)
     for name in plan.unmatched[:10]:
         typer.echo(f"align: warning: {name} has no partner of the same name stem; skipped", err=True)
     if len(plan.unmatched) > 10:
@@ -478,25 +486,30 @@ def batch(
                             TextColumn("pairs  {task.fields[rate]} sentences/s"),
                             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                             console=err, transient=True)
-    state = {"task": None, "sentences": 0, "start": 0.0}
+    task: TaskID | None = None  # the progress bar's, set by on_start (run_batch calls it first)
+    sentences = 0
+    start = 0.0
 
     def on_start(todo, skipped) -> None:
+        nonlocal task, start
         import time
 
-        state["start"] = time.perf_counter()
+        start = time.perf_counter()
         if skipped:
             err.print(f"resume: {len(skipped)} pairs already done, {len(todo)} to align")
         if progress is not None:
             progress.start()
-            state["task"] = progress.add_task("align", total=len(todo), rate="-")
+            task = progress.add_task("align", total=len(todo), rate="-")
 
     def on_result(record) -> None:
+        nonlocal sentences
         import time
 
-        state["sentences"] += (record["en_sentences"] or 0) + (record["zh_sentences"] or 0)
+        sentences += (record["en_sentences"] or 0) + (record["zh_sentences"] or 0)
         if progress is not None:
-            rate = state["sentences"] / max(time.perf_counter() - state["start"], 1e-9)
-            progress.update(state["task"], advance=1, rate=f"{rate:,.0f}")
+            assert task is not None  # on_start made it
+            rate = sentences / max(time.perf_counter() - start, 1e-9)
+            progress.update(task, advance=1, rate=f"{rate:,.0f}")
 
     try:
         report = run_batch(plan.pairs, out, options=options, workers=workers, scheduler=scheduler,
@@ -578,15 +591,17 @@ def main(argv: list[str] | None = None) -> int:
     SIGHUP are turned into an exception while the command runs, so that
     temporary files are removed as on Ctrl-C.
     """
+    import importlib
     import signal
     import threading
 
-    try:  # typer >= 0.29 vendors click
-        from typer._click.exceptions import ClickException
-        from typer._click.exceptions import UsageError as ClickUsageError
+    # The click exceptions typer raises: typer >= 0.29 vendors click (other classes
+    # than click's, and click need not be installed); older typer raises click's.
+    try:
+        from typer._click import exceptions as click_errors
     except ImportError:  # pragma: no cover - older typer
-        from click.exceptions import ClickException
-        from click.exceptions import UsageError as ClickUsageError
+        click_errors = importlib.import_module("click.exceptions")
+    ClickException, ClickUsageError = click_errors.ClickException, click_errors.UsageError
 
     previous = {}
     if threading.current_thread() is threading.main_thread():

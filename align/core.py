@@ -17,12 +17,13 @@ The method (for two sequences ``x`` of length ``n`` and ``y`` of length ``m``):
    1-0 and 0-1. A bead's score is a weighted sum of features (see
    :class:`Scorer`): Bertalign's margin-normalised cosine times a length
    agreement term, coverage terms that catch a unit belonging to a neighbour,
-   a shape prior, and for null beads the evidence that the unit has no
-   translation at all. Scores are computed for the whole band, one vectorised
+   a shape prior, whether the bead ends inside a quotation on one side only,
+   and for null beads the evidence that the unit has no translation at all. Scores are computed for the whole band, one vectorised
    pass per shape, before the recursion.
-4. **Refinement** (optional, off by default): beads on the path are re-scored
-   with the encoder's embedding of their joined text, averaged with the mean
-   vector, and the programme is run again in a narrow band.
+4. **Refinement** (``AlignConfig.refine``, on when the caller can embed
+   spans): every bead whose max-marginal is within ``refine_delta`` of the
+   best path is re-scored with the encoder's embedding of its joined text,
+   added to the mean vector, and the programme is run again in a narrow band.
 """
 
 from __future__ import annotations

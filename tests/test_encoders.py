@@ -120,6 +120,26 @@ def test_fast_tokenizer_gives_the_bundled_tokenizers_ids(mac_dev):
             text, out_type=int, add_bos=True, add_eos=True), text
 
 
+def test_use_m3_without_sentencepiece_uses_the_bundled_tokenizer(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_sentencepiece(name, *args, **kwargs):
+        if name == "sentencepiece":
+            raise ImportError("no sentencepiece here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sentencepiece)
+    slow = USEM3Encoder(threads=1)
+    vectors = slow.encode(["I did not leave that night.", "我那晚沒有離開。"])
+    assert type(slow._model._tokenizer).__name__ == "UsePureTokenizer"
+    monkeypatch.undo()
+    fast = USEM3Encoder(threads=1)
+    np.testing.assert_allclose(fast.encode(["I did not leave that night.", "我那晚沒有離開。"]), vectors, atol=1e-5)
+    assert type(fast._model._tokenizer).__name__ == "SentencePieceTokenizer"
+
+
 def test_use_m3_needs_no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("use-m3 tried to use the network")

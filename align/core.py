@@ -18,8 +18,9 @@ The method (for two sequences ``x`` of length ``n`` and ``y`` of length ``m``):
    :class:`Scorer`): Bertalign's margin-normalised cosine times a length
    agreement term, coverage terms that catch a unit belonging to a neighbour,
    a shape prior, whether the bead ends inside a quotation on one side only,
-   and for null beads the evidence that the unit has no translation at all. Scores are computed for the whole band, one vectorised
-   pass per shape, before the recursion.
+   and for null beads the evidence that the unit has no translation at all.
+   Scores are computed for the whole band, one vectorised pass per shape,
+   before the recursion.
 4. **Refinement** (``AlignConfig.refine``, on when the caller can embed
    spans): every bead whose max-marginal is within ``refine_delta`` of the
    best path is re-scored with the encoder's embedding of its joined text,
@@ -338,6 +339,7 @@ class SpanVectors:
 BASE_FEATURES = ("cos", "margin", "length", "margin_x_length", "cover_y", "cover_x", "paratext_mismatch",
                  "lexical", "quote_x_only", "quote_y_only")
 _COVER_Y, _COVER_X = BASE_FEATURES.index("cover_y"), BASE_FEATURES.index("cover_x")
+_QUOTE_X, _QUOTE_Y = BASE_FEATURES.index("quote_x_only"), BASE_FEATURES.index("quote_y_only")
 
 
 def feature_names(shapes: Sequence[tuple[int, int]]) -> list[str]:
@@ -426,7 +428,6 @@ class Scorer:
         self.x_pcum = flags(self.x_paratext, len(self.x))
         self.y_pcum = flags(self.y_paratext, len(self.y))
         self.shape_index = {shape: len(BASE_FEATURES) + k for k, shape in enumerate(self.shapes)}
-        self._quote_x = BASE_FEATURES.index("quote_x_only")
         self.n_features = len(BASE_FEATURES) + len(self.shapes) + 3
 
     def features(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
@@ -444,8 +445,8 @@ class Scorer:
         out = np.zeros((len(js), self.n_features))
         if self.x_quote is not None and self.y_quote is not None:
             xq, yq = self.x_quote[ii], self.y_quote[js]
-            out[:, self._quote_x] = xq & ~yq
-            out[:, self._quote_x + 1] = yq & ~xq
+            out[:, _QUOTE_X] = xq & ~yq
+            out[:, _QUOTE_Y] = yq & ~xq
         if a == 0 or b == 0:
             return self._null_features(ii, a, js, b, out)
         xs, ys = self.x.units, self.y.units

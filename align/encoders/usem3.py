@@ -66,14 +66,15 @@ class SentencePieceTokenizer:
         if out_type is not int:
             raise ValueError("only integer ids are supported")
         ids = [self.BOS] if add_bos else []
-        pieces = self._sp.encode(text, out_type=str)
-        if not pieces:
+        piece_ids = self._sp.encode(text, out_type=int)
+        if not piece_ids:
             ids.append(self.UNK)
-        for piece, piece_id in zip(pieces, self._sp.piece_to_id(pieces), strict=True):
-            if piece_id == self.UNK:
-                ids += [self.UNK] * len(piece)
-            else:
-                ids.append(piece_id)
+        elif self.UNK not in piece_ids:
+            ids += piece_ids
+        else:  # rare: the surface of each unknown piece gives its length
+            pieces = self._sp.encode(text, out_type=str)
+            for piece, piece_id in zip(pieces, piece_ids, strict=True):
+                ids += [self.UNK] * len(piece) if piece_id == self.UNK else [piece_id]
         if add_eos:
             ids.append(self.EOS)
         return ids

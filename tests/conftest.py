@@ -8,6 +8,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_MIXED = SEEDS / "000_f1284998f700f5c0.txt"
+# Data the project makes itself (gold alignment, TMX DTD): in the repository.
+DATA = ROOT / "data"
 # MAC-Dev is GPL-3 data kept outside the repository (../shared/data/mac-dev).
 MAC_DEV = Path(os.environ.get("ALIGN_MAC_DEV", ROOT.parent / "shared" / "data" / "mac-dev"))
 

@@ -323,6 +323,10 @@ def check(
 
     if fail_on not in (*SEVERITIES, "none"):
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)} or none, not {fail_on!r}")
+    from .atomic import check_distinct, refuse_writes_to
+
+    refuse_writes_to([en, zh])  # no output may replace an input
+    check_distinct([json_out, html])
     for path, fmt in ((json_out, "json"), (html, "html")):
         if path is not None:
             check_destination(path, fmt)  # fail now, not after a long alignment
@@ -408,6 +412,9 @@ def pair(
 
     if level not in ("sentence", "paragraph"):
         raise UsageError(f"unknown --level {level!r}: use sentence or paragraph")
+    from .atomic import refuse_writes_to
+
+    refuse_writes_to([src, tgt])  # no output may replace an input
     fmt = check_destination(output, fmt)  # fail now, not after a long alignment
     result = _align(src, tgt, presplit, model, no_cache, input_format)
     src_lang = "en" if result.en.path == os.fspath(src) else "zh"
@@ -609,8 +616,11 @@ def main(argv: list[str] | None = None) -> int:
             signum = getattr(signal, name, None)
             if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
                 previous[signum] = signal.signal(signum, _raise_terminated)
+    from .atomic import protect_inputs
+
     try:
-        code = app(args=argv, prog_name="align", standalone_mode=False)
+        with protect_inputs():  # the inputs a command protects are forgotten after it
+            code = app(args=argv, prog_name="align", standalone_mode=False)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)

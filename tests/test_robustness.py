@@ -474,3 +474,80 @@ def test_cli_runs_when_the_cache_cannot_be_used(inputs, capsys, monkeypatch):
                         if cache else stand_in)
     code, _out, err = run(["pair", "en.txt", "zh.txt", "-o", "out/p.tsv"], capsys)
     assert code == 0 and err.startswith("wrote out/p.tsv") and len(err.splitlines()) == 1
+
+
+# --- issue 20, case 1: an output equal to an input is refused ------------------------------------
+
+
+OUTPUT_IS_INPUT = [
+    ("pair -o en.txt", ["pair", "en.txt", "zh.txt", "-o", "en.txt", "-f", "tsv"], "en.txt"),
+    ("pair -o ./zh.txt", ["pair", "en.txt", "zh.txt", "-o", "./zh.txt", "-f", "tsv"], "zh.txt"),
+    ("check --json zh.txt", ["check", "en.txt", "zh.txt", "--json", "zh.txt"], "zh.txt"),
+    ("check --html en.txt", ["check", "en.txt", "zh.txt", "--html", "en.txt"], "en.txt"),
+    ("hard link to an input", ["pair", "en.txt", "zh.txt", "-o", "hard.tsv"], "hard.tsv"),
+    ("symlink to an input", ["pair", "en.txt", "zh.txt", "-o", "link.tsv"], "link.tsv"),
+    ("moses prefix of both inputs", ["pair", "corpus.en", "corpus.zh", "-o", "corpus", "-f", "moses"],
+     "corpus.en"),
+]
+
+
+@pytest.mark.parametrize(("label", "args", "fragment"), OUTPUT_IS_INPUT, ids=[c[0] for c in OUTPUT_IS_INPUT])
+def test_output_equal_to_an_input_is_refused(inputs, capsys, ideal_encoder, label, args, fragment):
+    os.link(inputs / "en.txt", inputs / "hard.tsv")
+    (inputs / "link.tsv").symlink_to("zh.txt")
+    (inputs / "corpus.en").write_text(EN, encoding="utf-8")
+    (inputs / "corpus.zh").write_text(ZH, encoding="utf-8")
+    before = snapshot(inputs)
+    code, out, err = run(args, capsys)
+    assert_one_line_error(code, out, err, f"refusing to write {fragment}")
+    assert "input" in err and snapshot(inputs) == before
+
+
+def test_two_outputs_that_are_one_file_are_refused(inputs, capsys, ideal_encoder):
+    before = snapshot(inputs)
+    code, out, err = run(["check", "en.txt", "zh.txt", "--json", "out/r", "--html", "./out/r"], capsys)
+    assert_one_line_error(code, out, err, "are the same file")
+    assert snapshot(inputs) == before
+
+
+# --- case 2: special files are written through, links followed, modes kept ----------------------
+
+
+def test_output_to_a_character_device_is_written_through(inputs, capsys, ideal_encoder):
+    code, _out, err = run(["check", "en.txt", "zh.txt", "--json", "/dev/null"], capsys)
+    assert code == 0, err
+    assert Path("/dev/null").is_char_device()
+
+
+def test_output_to_a_fifo_reaches_its_reader(inputs, capsys, ideal_encoder):
+    import threading
+
+    fifo = inputs / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    code, _out, err = run(["pair", "en.txt", "zh.txt", "-o", fifo, "-f", "tsv"], capsys)
+    reader.join(10)
+    assert code == 0, err
+    assert fifo.is_fifo() and b"Budget 2" in got[0]
+
+
+def test_output_dash_is_stdout(inputs, capsys, ideal_encoder):
+    before = snapshot(inputs)
+    code, out, err = run(["pair", "en.txt", "zh.txt", "-o", "-", "-f", "tsv"], capsys)
+    assert code == 0, err
+    assert "Budget 2" in out and "第2號預算" in out
+    assert snapshot(inputs) == before  # no file named '-'
+
+
+def test_symlinked_output_is_followed_and_its_mode_kept(inputs, capsys, ideal_encoder):
+    target = inputs / "out" / "real.tsv"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o444)
+    (inputs / "link.tsv").symlink_to(target)
+    code, _out, err = run(["pair", "en.txt", "zh.txt", "-o", "link.tsv"], capsys)
+    assert code == 0, err
+    assert (inputs / "link.tsv").is_symlink()
+    assert "Budget 2" in target.read_text(encoding="utf-8")
+    assert target.stat().st_mode & 0o777 == 0o444

@@ -427,6 +427,39 @@ def pair(
     typer.echo(f"wrote {', '.join(written.paths)}: {len(result.sentence_beads)} sentence beads", err=True)
 
 
+# --- commands: export (a saved or corrected result) ------------------------------
+@app.command("export")
+def export_cmd(
+    result_file: Path = typer.Argument(..., metavar="RESULT",
+                                       help="A result saved by --json, by the review page's "
+                                            "\"Save corrections\", or an XLSX export."),
+    output: Path = typer.Option(..., "--output", "-o", help="Output file; its extension picks the format."),
+    fmt: str | None = typer.Option(None, "--format", "-f",
+                                      help="beads, tsv, jsonl, tmx, moses, json, html or xlsx "
+                                           "(default: from -o)."),
+    level: str = typer.Option("sentence", "--level", help="Export sentence or paragraph beads."),
+    src_lang: str = typer.Option("en", "--src-lang", metavar="en|zh", help="The source side."),
+    zh_lang: str | None = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
+) -> None:
+    """Write a saved result (e.g. a reviewer's corrections) in any output format.
+
+    Beads a reviewer edited or confirmed carry x-reviewed in TMX.
+    """
+    from .exporters import check_destination, export
+    from .review import read_result
+
+    fmt = check_destination(output, fmt)
+    result = read_result(result_file)
+    options = {"level": level, "src_lang": src_lang, **({"zh_lang": zh_lang} if zh_lang else {})}
+    written = export(result, output, fmt, **options)
+    for warning in written.warnings:
+        typer.echo(f"align: warning: {warning}", err=True)
+    beads = result.sentence_beads if level == "sentence" else result.paragraph_beads
+    reviewed = sum(b.review is not None for b in beads)
+    typer.echo(f"wrote {', '.join(written.paths)}: {len(beads)} {level} beads, {reviewed} reviewed",
+               err=True)
+
+
 # --- commands: batch -------------------------------------------------------------
 @app.command()
 def batch(

@@ -20,6 +20,20 @@ LANGS: tuple[Lang, Lang] = ("en", "zh")
 
 
 @dataclass(frozen=True)
+class Review:
+    """A reviewer's decision on a bead, gap or finding (the HTML editor, XLSX).
+
+    Attributes:
+        status: ``"edited"`` (a bead the reviewer changed), ``"confirmed"`` or
+            ``"dismissed"`` (a gap or finding judged a false alarm).
+        comment: the reviewer's note, possibly empty.
+    """
+
+    status: Literal["edited", "confirmed", "dismissed"] = "confirmed"
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One sentence.
 
@@ -103,6 +117,8 @@ class Bead:
     en: tuple[int, ...]
     zh: tuple[int, ...]
     score: float = 0.0
+    #: Set when a reviewer edited or confirmed the bead; not part of equality.
+    review: Review | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:
@@ -142,6 +158,8 @@ class Gap:
     confidence: float
     kind: str = "body"
     location: str | None = None
+    #: A reviewer's decision (confirmed or dismissed); not part of equality.
+    review: Review | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -154,6 +172,8 @@ class Finding:
     zh_line: int | None
     message: str
     severity: Literal["info", "warning", "error"] = "warning"
+    #: A reviewer's decision (confirmed or dismissed); not part of equality.
+    review: Review | None = field(default=None, compare=False)
 
 
 @dataclass

@@ -34,7 +34,7 @@ import json
 from typing import Any
 
 from ..errors import InputError
-from ..models import LANGS, Alignment, Bead, Document, Finding, Gap, Lang, Paragraph, Sentence
+from ..models import LANGS, Alignment, Bead, Document, Finding, Gap, Lang, Paragraph, Review, Sentence
 from .base import Context, Exporter
 
 SCHEMA = 1
@@ -71,10 +71,10 @@ def to_dict(alignment: Alignment) -> dict[str, Any]:
         "gaps": [{"level": g.level, "only_in": g.only_in, "paragraphs": list(g.paragraphs),
                   "sentences": list(g.sentences), "line": g.line, "end_line": g.end_line,
                   "text": g.text, "confidence": g.confidence, "kind": g.kind,
-                  **_location(g.location)} for g in a.gaps],
+                  **_location(g.location), **review_dict(g.review)} for g in a.gaps],
         "findings": [{"check": f.check, "bead": f.bead, "en_line": f.en_line,
                       "zh_line": f.zh_line, "message": f.message, "severity": f.severity,
-                      **_finding_locations(a, f)}
+                      **_finding_locations(a, f), **review_dict(f.review)}
                      for f in a.findings],
         "summary": summary(a),
     }
@@ -108,7 +108,33 @@ def _document(doc: Document) -> dict[str, Any]:
 
 
 def _bead(bead: Bead) -> dict[str, Any]:
-    return {"en": list(bead.en), "zh": list(bead.zh), "score": bead.score, "bead": bead.kind}
+    return {"en": list(bead.en), "zh": list(bead.zh), "score": bead.score, "bead": bead.kind,
+            **review_dict(bead.review)}
+
+
+def review_dict(review: Review | None) -> dict[str, Any]:
+    """The review keys of a bead, gap or finding: ``reviewed``, ``status``, ``comment``.
+
+    Nothing for an unreviewed item, so results without review are unchanged.
+    """
+    if review is None:
+        return {}
+    return {"reviewed": True, "status": review.status, **({"comment": review.comment}
+                                                          if review.comment else {})}
+
+
+def read_review(data: dict[str, Any]) -> Review | None:
+    """The :class:`Review` stored by :func:`review_dict`, or ``None``.
+
+    Raises:
+        ValueError: an unknown status.
+    """
+    if not data.get("reviewed") and "status" not in data:
+        return None
+    status = data.get("status") or "confirmed"
+    if status not in ("edited", "confirmed", "dismissed"):
+        raise ValueError(f"unknown review status {status!r}")
+    return Review(status=status, comment=str(data.get("comment") or ""))
 
 
 def from_dict(data: dict[str, Any]) -> Alignment:
@@ -131,12 +157,13 @@ def from_dict(data: dict[str, Any]) -> Alignment:
             gaps=[Gap(level=g["level"], only_in=g["only_in"], paragraphs=tuple(g["paragraphs"]),
                       sentences=tuple(g["sentences"]), line=g["line"], end_line=g["end_line"],
                       text=g["text"], confidence=g["confidence"], kind=g["kind"],
-                      location=g.get("location"))
+                      location=g.get("location"), review=read_review(g))
                   for g in data["gaps"]],
             settings=dict(data["settings"]),
             signature=data["signature"],
             findings=[Finding(check=f["check"], bead=f["bead"], en_line=f["en_line"],
-                              zh_line=f["zh_line"], message=f["message"], severity=f["severity"])
+                              zh_line=f["zh_line"], message=f["message"], severity=f["severity"],
+                              review=read_review(f))
                       for f in data["findings"]],
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -162,7 +189,8 @@ def _read_document(lang: Lang, data: dict[str, Any]) -> Document:
 
 
 def _read_bead(data: dict[str, Any]) -> Bead:
-    return Bead(en=tuple(data["en"]), zh=tuple(data["zh"]), score=data["score"])
+    return Bead(en=tuple(data["en"]), zh=tuple(data["zh"]), score=data["score"],
+                review=read_review(data))
 
 
 class JsonExporter(Exporter):

@@ -69,6 +69,13 @@ class TmxExporter(Exporter):
         self._prop(tu, "x-bead", row.bead.kind)
         for lang in ("en", "zh"):
             self._prop(tu, f"x-{lang}-line", row.side(lang).lines)
+        review = row.bead.review
+        if review is not None and review.status != "dismissed":
+            self._prop(tu, "x-reviewed", review.status)  # a reviewer edited or confirmed it
+            if review.comment:
+                ET.SubElement(tu, "note").text = self._clean(single_line(review.comment),
+                                                             f"the comment of bead {row.index + 1}",
+                                                             context)
         for lang in opts.order:
             tuv = ET.SubElement(tu, "tuv", {_XML_LANG: opts.tag(lang)})
             seg = ET.SubElement(tuv, "seg")

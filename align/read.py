@@ -32,6 +32,14 @@ MIN_PLAUSIBLE = 0.5
 # the memory.
 MAX_INPUT_BYTES = 256 << 20
 
+# UTF-16 without a BOM (found by its NULs: ASCII has one per character, and
+# so do Chinese characters such as 一 U+4E00 on the other byte) is accepted
+# when the decoded text is at least this share plausible characters
+# (:func:`_plausible_share`); with a BOM, at least half.
+MIN_PLAUSIBLE_UTF16 = 0.9
+# A UTF-8 text may hold at most this share of stray NULs (dropped on reading).
+MAX_STRAY_NULS = 0.01
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -104,37 +112,65 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
                 raise not_text from None
             # Strict UTF-8 is evidence enough (controls pass, as without a BOM);
             # UTF-16/32 decode almost any bytes, so controls reveal binary data.
-            if encoding != "utf-8-sig" and _CONTROL_RE.search(text):
-                raise not_text
+            if encoding != "utf-8-sig" and (_CONTROL_RE.search(text) or _plausible_share(text) < 0.5):
+                raise InputError(f"{name} is not a text file: its byte-order mark says {encoding.upper()}, "
+                                 "but it does not decode as English or Chinese text in it; give a "
+                                 "plain-text file in UTF-8, UTF-16, Big5 or GB18030")
             return text, encoding
     if b"\x00" in data:
-        decoded = _utf16_without_bom(data)
-        if decoded is None:
-            raise not_text
-        return decoded
+        return _decode_with_nuls(data, name)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return _decode_chinese(data, name)
 
 
-def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    """Decode BOM-less UTF-16 recognised by NUL bytes all on one side of each pair.
+def _decode_with_nuls(data: bytes, name: str) -> tuple[str, str]:
+    """Bytes holding NULs: UTF-16 without a BOM on evidence, else UTF-8 with stray NULs.
 
-    ASCII characters in UTF-16 have a NUL high byte: at odd offsets in
-    little-endian text, even offsets in big-endian text.
+    UTF-16 is chosen only when the decoded text is plausible (see
+    :func:`_plausible_share`, at least :data:`MIN_PLAUSIBLE_UTF16`): one stray
+    NUL in a UTF-8 file is dropped, never a reason to read the file as UTF-16.
+    Anything else is refused, naming the encodings tried.
     """
-    if len(data) % 2:
-        return None
-    even, odd = data[0::2].count(0), data[1::2].count(0)
-    if min(even, odd) > 0.02 * max(even, odd):
-        return None
-    encoding = "utf-16-le" if odd > even else "utf-16-be"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-    return None if _CONTROL_RE.search(text) else (text, encoding)
+    candidates = []
+    if len(data) % 2 == 0:
+        for encoding in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if not _CONTROL_RE.search(text):
+                candidates.append((_plausible_share(text), encoding, text))
+    best = max(candidates, default=None)
+    if best is not None and best[0] >= MIN_PLAUSIBLE_UTF16:
+        return best[2], best[1]
+    if data.count(0) <= MAX_STRAY_NULS * len(data):
+        try:
+            return data.decode("utf-8").replace("\x00", ""), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    raise InputError(
+        f"{name} is not a text file (binary data): it is neither UTF-16 (little- or big-endian, "
+        "tried without a BOM) nor UTF-8; give a plain-text file in UTF-8, UTF-16, Big5 or GB18030"
+    )
+
+
+def _plausible_share(text: str) -> float:
+    """Share of the characters of ``text`` that plain English or Chinese text uses.
+
+    Printable ASCII and whitespace, Latin letters with accents, general and CJK
+    punctuation, full-width forms and the common Chinese characters of
+    :func:`_common_chars`. The same bytes read with the wrong byte order (or
+    UTF-8 read as UTF-16) give mostly rare Han, Hangul, private-use or
+    unassigned code points.
+    """
+    common = _common_chars()
+    plausible = 0
+    for c in text:
+        plausible += (c <= "\x7e" or "\u00a0" <= c <= "\u024f" or "\u2000" <= c <= "\u206f"
+                      or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef" or c in common)
+    return plausible / len(text) if text else 0.0
 
 
 def _decode_chinese(data: bytes, name: str) -> tuple[str, str]:

@@ -551,3 +551,77 @@ def test_symlinked_output_is_followed_and_its_mode_kept(inputs, capsys, ideal_en
     assert (inputs / "link.tsv").is_symlink()
     assert "Budget 2" in target.read_text(encoding="utf-8")
     assert target.stat().st_mode & 0o777 == 0o444
+
+
+# --- case 3: one NUL byte never makes UTF-8 read as UTF-16; Chinese UTF-16 without a BOM is read -----
+
+
+SEED = ROOT / "seeds" / "000_f1284998f700f5c0.txt"
+
+
+def _seed_halves() -> tuple[str, str]:
+    """The seed's English lines and Chinese lines, as two texts."""
+    from align.read import split_by_script
+
+    by_lang = split_by_script(SEED.read_text(encoding="utf-8"))
+    return tuple("\n".join(line for line in by_lang[lang] if line.strip()) + "\n"
+                 for lang in ("en", "zh"))  # type: ignore[return-value]
+
+
+def _with_stray_nul(text: str) -> bytes:
+    """``text`` as UTF-8 with one NUL after a line in the middle, padded to an even length."""
+    data = text.encode("utf-8")
+    cut = data.index(b"\n", len(data) // 2) + 1
+    data = data[:cut] + b"\x00" + data[cut:]
+    return data if len(data) % 2 == 0 else data + b"\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stray_nul_in_utf8_is_not_utf16(tmp_path, lang):
+    from align.read import read_file
+
+    text = _seed_halves()[lang == "zh"]
+    path = tmp_path / f"{lang}.txt"
+    path.write_bytes(_with_stray_nul(text))
+    got, encoding = read_file(path)
+    assert encoding == "utf-8"
+    assert got.rstrip("\n") == text.rstrip("\n")
+
+
+def test_check_with_a_stray_nul_reports_no_false_gaps(tmp_path, capsys, ideal_encoder):
+    """The seed's halves as two files, the Chinese one with a stray NUL: same result as without."""
+    en, zh = _seed_halves()
+    (tmp_path / "en.txt").write_text(en, encoding="utf-8")
+    (tmp_path / "zh.txt").write_text(zh, encoding="utf-8")
+    (tmp_path / "zh-nul.txt").write_bytes(_with_stray_nul(zh))
+    results = []
+    for name in ("zh.txt", "zh-nul.txt"):
+        code, _out, err = run(["check", tmp_path / "en.txt", tmp_path / name, "--json",
+                               tmp_path / f"{name}.json", "--checks", "none"], capsys)
+        assert code in (0, 1), err
+        data = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+        assert data["zh"]["encoding"] == "utf-8"
+        results.append(([p["text"] for p in data["zh"]["paragraphs"]], data["gaps"]))
+    assert results[0] == results[1]  # was: the Chinese column garbage (read as UTF-16-BE)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_chinese_utf16_without_bom_is_read(tmp_path, encoding):
+    from align.read import read_file
+
+    zh = _seed_halves()[1]
+    assert any(c in zh for c in "一最")  # characters with a NUL byte on the other side
+    path = tmp_path / "zh.txt"
+    path.write_bytes(zh.encode(encoding))
+    assert read_file(path) == (zh, encoding)
+
+
+def test_implausible_utf16_is_refused_naming_the_encodings(tmp_path):
+    from align.errors import InputError
+    from align.read import read_file
+
+    path = tmp_path / "noise.bin"
+    path.write_bytes(np.random.default_rng(7).integers(1, 256, 4000, dtype=np.uint8).tobytes()
+                     + b"\x00\x00")
+    with pytest.raises(InputError, match="neither UTF-16 .* nor UTF-8"):
+        read_file(path)

@@ -35,7 +35,8 @@ FORMATS: dict[str, str] = {
     "html": "align.exporters.report:HtmlExporter",
 }
 
-#: File extension (lower case) -> format name. Moses has none: its path is a prefix.
+#: File extension (lower case) -> format name. A Moses path is a corpus prefix:
+#: ``corpus.moses`` (or ``corpus`` with ``--format moses``) writes ``corpus.en`` and ``corpus.zh``.
 EXTENSIONS: dict[str, str] = {
     ".tmx": "tmx",
     ".tsv": "tsv",
@@ -45,6 +46,7 @@ EXTENSIONS: dict[str, str] = {
     ".htm": "html",
     ".align": "beads",
     ".beads": "beads",
+    ".moses": "moses",
 }
 
 __all__ = ["EXTENSIONS", "FORMATS", "ExportResult", "Exporter", "Options", "check_destination", "export",
@@ -110,8 +112,8 @@ def check_destination(path: str | os.PathLike[str], fmt: str | None = None) -> s
             folder in its place.
     """
     name = format_for_path(path, fmt)
-    for suffix in get_exporter(name).suffixes:
-        ensure_writable(os.fspath(path) + suffix)
+    for target in get_exporter(name).targets(path):
+        ensure_writable(target)
     return name
 
 

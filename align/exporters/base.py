@@ -167,6 +167,10 @@ class Row:
         """True for a 1-0 / 0-1 bead (text on one side only)."""
         return self.bead.is_gap
 
+    def kind(self, order: tuple[Lang, Lang]) -> str:
+        """The unit counts in ``order``, e.g. ``"2-1"`` for two source units and one target unit."""
+        return "-".join(str(len(self.side(lang).indices)) for lang in order)
+
 
 def _side(doc: Document, indices: tuple[int, ...], level: Level) -> Side:
     sentences: list[Sentence]
@@ -255,10 +259,15 @@ class ExportResult:
         paths: the files written, in order.
         warnings: one sentence per change made to the text to fit the format
             (e.g. characters XML cannot hold); the library never prints them.
+        beads: how many beads the files hold (TMX units, TSV rows, Moses
+            lines...): one-sided beads count only in formats that hold them.
+        level: the level of those beads, ``"sentence"`` or ``"paragraph"``.
     """
 
     paths: list[str]
     warnings: list[str]
+    beads: int = 0
+    level: Level = "sentence"
 
 
 class Exporter(ABC):
@@ -268,6 +277,9 @@ class Exporter(ABC):
     name: ClassVar[str]
     #: What :meth:`write` appends to the output path, one entry per file written.
     suffixes: ClassVar[tuple[str, ...]] = ("",)
+    #: Whether the format holds one-sided beads (text in one language only);
+    #: parallel-corpus formats (TMX, TSV, Moses) hold only :attr:`Context.pairs`.
+    one_sided: ClassVar[bool] = True
 
     def write(self, alignment: Alignment, path: str | os.PathLike[str],
               **options: object) -> ExportResult:
@@ -291,11 +303,25 @@ class Exporter(ABC):
         """
         context = Context(alignment, Options.build(alignment, dict(options)))
         rendered = self.render(context)
-        files = {Path(path): rendered} if isinstance(rendered, str) else {
-            Path(os.fspath(path) + suffix): text for suffix, text in rendered.items()}
+        targets = dict(zip(self.suffixes, self.targets(path), strict=True))
+        files = {Path(targets[""]): rendered} if isinstance(rendered, str) else {
+            Path(targets[suffix]): text for suffix, text in rendered.items()}
         files = {target: self._encodable(text, context) for target, text in files.items()}
         write_texts(files)  # all files or none
-        return ExportResult([str(t) for t in files], context.warnings)
+        beads = len(context.rows if self.one_sided else context.pairs)
+        return ExportResult([str(t) for t in files], context.warnings, beads, context.options.level)
+
+    def targets(self, path: str | os.PathLike[str]) -> list[str]:
+        """The files :meth:`write` writes for ``path``, one per :attr:`suffixes` entry.
+
+        Args:
+            path: the output path the user gave.
+
+        Returns:
+            ``path`` plus each suffix; a format may override this (Moses treats
+            ``path`` as a corpus prefix).
+        """
+        return [os.fspath(path) + suffix for suffix in self.suffixes]
 
     @abstractmethod
     def render(self, context: Context) -> str | dict[str, str]:

@@ -32,10 +32,32 @@ def creation_date() -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
+def shareable_path(path: str) -> str:
+    """A file name fit for a shared translation memory: never an absolute path.
+
+    A relative path is kept as the user gave it; an absolute one becomes
+    relative to the current folder when it lies inside it, else its file name
+    (a home folder or user name must not leak into a shared memory).
+    """
+    if not os.path.isabs(path):
+        return path
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return os.path.basename(path)
+    return os.path.basename(path) if relative.startswith(os.pardir) else relative
+
+
 class TmxExporter(Exporter):
-    """TMX 1.4b; bead score, type and line numbers as ``<prop>`` elements."""
+    """TMX 1.4b; bead score, type and line numbers as ``<prop>`` elements.
+
+    ``x-bead`` counts the source side first (``2-1``: two source units, one
+    target unit), like the ``beads`` format; ``x-en-file``/``x-zh-file`` are
+    the input names as given, never absolute paths (:func:`shareable_path`).
+    """
 
     name = "tmx"
+    one_sided = False
 
     def render(self, context: Context) -> str:
         a, opts = context.alignment, context.options
@@ -51,7 +73,7 @@ class TmxExporter(Exporter):
             "creationdate": creation_date(),
         })
         props = [("x-align-signature", a.signature)]
-        props += [(f"x-{doc.lang}-file", doc.path) for doc in (a.en, a.zh) if doc.path]
+        props += [(f"x-{doc.lang}-file", shareable_path(doc.path)) for doc in (a.en, a.zh) if doc.path]
         for kind, value in props:
             if value:
                 self._prop(header, kind, self._clean(value, f"the header property {kind}", context))
@@ -66,7 +88,7 @@ class TmxExporter(Exporter):
         opts = context.options
         tu = ET.SubElement(body, "tu", tuid=str(row.index + 1))
         self._prop(tu, "x-score", f"{row.bead.score:.4f}")
-        self._prop(tu, "x-bead", row.bead.kind)
+        self._prop(tu, "x-bead", row.kind(opts.order))
         for lang in ("en", "zh"):
             self._prop(tu, f"x-{lang}-line", row.side(lang).lines)
         review = row.bead.review

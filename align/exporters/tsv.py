@@ -16,12 +16,13 @@ class TsvExporter(Exporter):
     """UTF-8 TSV of the aligned pairs."""
 
     name = "tsv"
+    one_sided = False
 
     def render(self, context: Context) -> str:
         order = context.options.order
         lines = ["\t".join([*order, "score", "bead", *(f"{lang}_lines" for lang in order)])]
         for row in context.pairs:
             texts = [single_line(row.side(lang).text) for lang in order]
-            lines.append("\t".join([*texts, f"{row.bead.score:.4f}", row.bead.kind,
+            lines.append("\t".join([*texts, f"{row.bead.score:.4f}", row.kind(order),
                                     *(row.side(lang).lines for lang in order)]))
         return "\n".join(lines) + "\n"

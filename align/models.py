@@ -90,6 +90,8 @@ class Document:
         path: the file it came from, if any.
         encoding: the detected encoding of that file.
         variant: for Chinese, ``"traditional"``, ``"simplified"`` or ``"mixed"``.
+        warnings: what reading noticed that the user should know (e.g. lines of
+            the other language in this file); the library never prints them.
     """
 
     lang: Lang
@@ -97,6 +99,7 @@ class Document:
     path: str | None = None
     encoding: str | None = None
     variant: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
@@ -174,6 +177,14 @@ class Finding:
     severity: Literal["info", "warning", "error"] = "warning"
     #: A reviewer's decision (confirmed or dismissed); not part of equality.
     review: Review | None = field(default=None, compare=False)
+    #: Span findings (``omission``): the side that has the text, its character
+    #: offsets ``(start, end)`` in that side's bead text (sentences joined as in
+    #: :class:`align.qa.Pair`: English with spaces, Chinese without), the text,
+    #: and a confidence in [0, 1]. None for the other checks.
+    only_in: Lang | None = None
+    span: tuple[int, int] | None = None
+    span_text: str | None = None
+    confidence: float | None = None
 
 
 @dataclass

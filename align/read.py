@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,13 @@ _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # characters for 12 Latin letters; an English line quoting a Chinese word has
 # far fewer.
 ZH_SHARE = 0.3
+# The other language's share of a file's lettered lines (a "Chinese" line in an
+# English file, or the reverse) above which reading warns, and above which it
+# refuses the file. Measured (docs/pipeline.md, "Both languages on one side"):
+# the clean files of MAC-Dev and the seeds have none; every such line makes one
+# false gap, and at about a quarter of the lines the gaps reported double.
+WARN_SHARE = 0.05
+ERROR_SHARE = 0.25
 # A Big5/GB18030 decoding is accepted when at least this share of its
 # non-ASCII characters are common Chinese characters or punctuation.
 MIN_PLAUSIBLE = 0.5
@@ -284,6 +292,52 @@ def split_by_script(text: str) -> dict[str, list[str]]:
 _NAMES = {"en": "English", "zh": "Chinese"}
 
 
+def other_language_lines(text: str, lang: str) -> tuple[int, int]:
+    """Count the lines of ``text`` written in the other language.
+
+    Args:
+        text: a file's text, ``\n`` line ends.
+        lang: the language the file is read as, ``"en"`` or ``"zh"``.
+
+    Returns:
+        ``(lines in the other language, lines with letters)``, each line
+        classified as in :func:`split_by_script`.
+    """
+    by_lang = split_by_script(text)
+    counts = {key: sum(1 for line in lines if line.strip()) for key, lines in by_lang.items()}
+    other = "zh" if lang == "en" else "en"
+    return counts[other], counts["en"] + counts["zh"]
+
+
+def language_share_warning(name: str, text: str, lang: str) -> str | None:
+    """Check that one language's file does not hold much of the other language.
+
+    Args:
+        name: the file name, for the message.
+        text: its text.
+        lang: the language it was detected as.
+
+    Returns:
+        A warning when at least :data:`WARN_SHARE` of its lines are in the
+        other language, else None.
+
+    Raises:
+        InputError: at least :data:`ERROR_SHARE` of its lines are in the other
+            language: aligning it as one language would give nonsense.
+    """
+    other, total = other_language_lines(text, lang)
+    if not total or other < WARN_SHARE * total:
+        return None
+    other_name = _NAMES["zh" if lang == "en" else "en"]
+    counted = f"{name}: {other} of {total} lines ({other / total:.0%}) are {other_name}"
+    if other >= ERROR_SHARE * total:
+        article = "an" if lang == "en" else "a"
+        raise InputError(f"{counted}, too many for {article} {_NAMES[lang]} file; if it holds both "
+                         "languages give it alone (align pair FILE), else remove the "
+                         f"{other_name} text")
+    return f"{counted}; they are aligned as {_NAMES[lang]} text and may show up as gaps"
+
+
 def load_documents(
     first: str | os.PathLike[str],
     second: str | os.PathLike[str] | None = None,
@@ -304,33 +358,49 @@ def load_documents(
 
     Returns:
         ``(english document, chinese document)`` whatever the argument order.
+        A file of one language holding some lines of the other (at least
+        :data:`WARN_SHARE`) gets a warning in its document's ``warnings``.
 
     Raises:
         InputError: a file cannot be read, both files are in the same language,
-            or a single file holds only one language.
+            a single file holds only one language, or a file of one language
+            holds at least :data:`ERROR_SHARE` of lines in the other.
+    """
+    docs = read_documents(first, second, presplit=presplit, input_format=input_format)
+    if len(docs) == 1:
+        lang = docs[0].lang
+        other = "zh" if lang == "en" else "en"
+        raise InputError(f"{os.fspath(first)} holds only {_NAMES[lang]} text; give the {_NAMES[other]} "
+                         "text too, in the same file or as a second file")
+    return docs[0], docs[1]
+
+
+def read_documents(
+    first: str | os.PathLike[str],
+    second: str | os.PathLike[str] | None = None,
+    *,
+    presplit: bool = False,
+    input_format: str | None = None,
+) -> tuple[Document, ...]:
+    """Read one or two files into the documents of the languages they hold.
+
+    Like :func:`load_documents`, but a single file of one language is
+    accepted (``align inspect`` shows what the pipeline made of any file).
+
+    Returns:
+        ``(english, chinese)``, or one document for a single file of one language.
+
+    Raises:
+        InputError: as :func:`load_documents`, except for a one-language file.
     """
     from .formats import input_formats
 
     formats = input_formats(1 if second is None else 2, input_format)
     if second is None:
-        name = os.fspath(first)
-        text, encoding, source = _read_any(first, formats[0])
-        by_lang = split_by_script(text)
-        for lang, other in (("en", "zh"), ("zh", "en")):
-            if not any(line.strip() for line in by_lang[other]):
-                raise InputError(
-                    f"{name} holds only {_NAMES[lang]} text; give the {_NAMES[other]} "
-                    f"text too, in the same file or as a second file"
-                )
-        docs = {
-            lang: build_document(lines, lang, path=name, encoding=encoding, presplit=presplit)
-            for lang, lines in by_lang.items()
-        }
-        en, zh = source.locate(docs["en"], docs["zh"]) if source else (docs["en"], docs["zh"])
-        return en, zh
-    inputs: dict[str, tuple[str, str, str]] = {}
+        return _one_file(first, formats[0], presplit)
+    inputs: dict[str, tuple[str, str, str, str | None]] = {}
     sources = {}
-    for path, fmt in zip((first, second), formats, strict=False):  # one format when second is None
+    for path, fmt in zip((first, second), formats, strict=True):
         name = os.fspath(path)
         text, encoding, sources[name] = _read_any(path, fmt)
         try:
@@ -340,17 +410,31 @@ def load_documents(
         if lang in inputs:
             raise InputError(
                 f"both files are {_NAMES[lang]} ({inputs[lang][0]}, {name}); give one English "
-                "and one Chinese file"
+                "and one Chinese file, or one file holding both"
             )
-        inputs[lang] = (name, text, encoding)
-    en, zh = (
-        build_document(inputs[lang][1].split("\n"), lang, path=inputs[lang][0],
-                       encoding=inputs[lang][2], presplit=presplit)
-        for lang in ("en", "zh")
-    )
-    located = [sources[name].locate(doc)[0] if sources[name] else doc
-               for name, doc in ((inputs["en"][0], en), (inputs["zh"][0], zh))]
-    return located[0], located[1]
+        inputs[lang] = (name, text, encoding, language_share_warning(name, text, lang))
+    docs = []
+    for lang in ("en", "zh"):
+        name, text, encoding, warning = inputs[lang]
+        doc = build_document(text.split("\n"), lang, path=name, encoding=encoding, presplit=presplit)
+        doc = sources[name].locate(doc)[0] if sources[name] else doc
+        docs.append(replace(doc, warnings=(warning,)) if warning else doc)
+    return docs[0], docs[1]
+
+
+def _one_file(first: str | os.PathLike[str], fmt: str | None, presplit: bool) -> tuple[Document, ...]:
+    """The documents of a single file: both languages, or the one it holds."""
+    name = os.fspath(first)
+    text, encoding, source = _read_any(first, fmt)
+    by_lang = split_by_script(text)
+    present = [lang for lang in ("en", "zh") if any(line.strip() for line in by_lang[lang])]
+    if not present:
+        raise InputError(f"{name} has no letters; give an English or a Chinese text")
+    docs = [build_document(by_lang[lang], lang, path=name, encoding=encoding, presplit=presplit)
+            for lang in present]
+    if source:
+        return tuple(source.locate(*docs))
+    return tuple(docs)
 
 
 def _read_any(path: str | os.PathLike[str], fmt: str | None):

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, core
+from .embed import VectorConfig, embed_documents
 from .errors import InputError
 from .gaps import gaps_from_beads
 from .models import Alignment, Bead, Document
@@ -51,17 +52,6 @@ def load_weights(level: str, shapes: tuple[tuple[int, int], ...]) -> np.ndarray 
     return weights
 
 
-def _joined(doc: Document, start: int, length: int) -> str:
-    sep = "" if doc.lang == "zh" else " "
-    return sep.join(s.norm for s in doc.sentences[start:start + length])
-
-
-def _encode(encoder, texts: list[str]) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.asarray(encoder.encode(texts), dtype=np.float32)
-
-
 def _lengths(texts: list[str]) -> np.ndarray:
     return np.array([max(1, len(t.replace(" ", ""))) for t in texts], dtype=float)
 
@@ -69,7 +59,8 @@ def _lengths(texts: list[str]) -> np.ndarray:
 def align_documents(en: Document, zh: Document, *, encoder=None,
                     sentence_config: core.AlignConfig | None = None,
                     paragraph_config: core.AlignConfig | None = None,
-                    paragraphs: bool = True, checks: Sequence[str] | None = None) -> Alignment:
+                    paragraphs: bool = True, checks: Sequence[str] | None = None,
+                    vector_config: VectorConfig | None = None) -> Alignment:
     """Align an English and a Chinese document.
 
     Args:
@@ -77,6 +68,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         encoder: a sentence encoder (:func:`align.encoders.get_encoder`); the
             cached default when None.
         sentence_config, paragraph_config: search parameters of each level.
+        vector_config: how the encoder's vectors are post-processed
+            (:class:`align.embed.VectorConfig`; centring and the gloss view by default).
         paragraphs: align paragraphs first (False: one sentence-level pass over
             the whole text, as for pre-split input).
         checks: the QA checks to run on the aligned pairs (:data:`align.qa.CHECKS`
@@ -95,31 +88,9 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         encoder = get_encoder()
     sconf = sentence_config or SENTENCE_CONFIG
     pconf = paragraph_config or PARAGRAPH_CONFIG
-    t0 = time.perf_counter()
-    ev = _encode(encoder, [s.norm for s in en.sentences])
-    zv = _encode(encoder, [s.norm for s in zh.sentences])
-    t_embed = time.perf_counter() - t0
+    emb = embed_documents(en, zh, encoder, vector_config or VectorConfig())
+    ev, zv, epv, zpv = emb.en, emb.zh, emb.en_paragraphs, emb.zh_paragraphs
     t_align = 0.0
-
-    def span_embedder(x_doc: Document, y_doc: Document, x_off: int, y_off: int):
-        def embed(xs, ys):
-            nonlocal t_embed
-            t = time.perf_counter()
-            xv = _encode(encoder, [_joined(x_doc, x_off + s, n) for s, n in xs])
-            yv = _encode(encoder, [_joined(y_doc, y_off + s, n) for s, n in ys])
-            t_embed += time.perf_counter() - t
-            return list(xv), list(yv)
-        return embed
-
-    # Paragraph vectors: the normalised mean of their sentence vectors.
-    def para_vectors(doc: Document, vecs: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(doc.paragraphs), vecs.shape[1]), dtype=np.float32)
-        for p in doc.paragraphs:
-            idx = [s.index for s in p.sentences]
-            out[p.index] = vecs[idx].sum(axis=0)
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-
-    epv, zpv = para_vectors(en, ev), para_vectors(zh, zv)
     t = time.perf_counter()
     if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1):
         plinks = core.align_sequences(
@@ -152,13 +123,13 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             sentence_beads += [Bead((k,), (), 0.0) for k in e_idx] + [Bead((), (k,), 0.0) for k in z_idx]
             continue
         t = time.perf_counter()
-        embed_before = t_embed
+        embed_before = emb.seconds
         links = core.align_sequences(
             zv[z_idx], ev[e_idx], zlen[z_idx], elen[e_idx], sconf, sweights,
-            span_embedder(zh, en, z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
+            emb.span_embedder("zh", z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
             x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx],
             x_quote=np.concatenate([[False], zquote[z_idx]]), y_quote=np.concatenate([[False], equote[e_idx]]))
-        t_align += time.perf_counter() - t - (t_embed - embed_before)
+        t_align += time.perf_counter() - t - (emb.seconds - embed_before)
         sentence_beads += [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x),
                                 round(link.score, 4)) for link in links]
 
@@ -166,7 +137,7 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, ev, zv, epv, zpv)
     t_align += time.perf_counter() - t
     signature = "|".join([
-        f"enc:{encoder.signature()}", "cc:t2s", "zh:jieba",
+        f"enc:{encoder.signature()}", (vector_config or VectorConfig()).signature(), "cc:t2s", "zh:jieba",
         f"para:{pconf.max_side}+{pconf.max_side}" if paragraphs else "para:off",
         f"sent:{sconf.max_bead}", f"w:{sconf.window}", f"v:{__version__}",
     ])
@@ -175,7 +146,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         "paragraphs": paragraphs,
         "sentence_config": asdict(sconf),
         "paragraph_config": asdict(pconf),
-        "timings": {"embed": round(t_embed, 4), "align": round(t_align, 4)},
+        "vectors": asdict(vector_config or VectorConfig()),
+        "timings": {"embed": round(emb.seconds, 4), "align": round(t_align, 4)},
         "checks": check_names,
     }
     result = Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings, signature)
@@ -191,7 +163,11 @@ def align_files(first: str | Path, second: str | Path | None = None, *, presplit
     at sentence level (paragraph structure is not used). ``input_format``
     overrides the format chosen by extension (see :func:`align.read.load_documents`).
     """
+    from .guard import checked_flag, checked_path
     from .read import load_documents
+    first = checked_path(first, "first")
+    second = None if second is None else checked_path(second, "second")
+    presplit = checked_flag(presplit, "presplit")
     en, zh = load_documents(first, second, presplit=presplit, input_format=input_format)
     kwargs.setdefault("paragraphs", not presplit)
     result = align_documents(en, zh, encoder=encoder, **kwargs)
@@ -200,9 +176,17 @@ def align_files(first: str | Path, second: str | Path | None = None, *, presplit
 
 
 def align_texts(en_text: str, zh_text: str, *, presplit: bool = False, encoder=None, **kwargs) -> Alignment:
-    """Align two strings (English, Chinese) without files."""
+    """Align two strings (English, Chinese; the other order is detected) without files.
+
+    Raises:
+        InputError: a text is not a str, too long, empty, without letters, or
+            both are in one language (see :mod:`align.guard`).
+    """
+    from .guard import checked_flag, checked_texts
     from .read import documents_from_texts
-    en, zh = documents_from_texts(en_text, zh_text, presplit=presplit)
+    texts = checked_texts(en_text, zh_text)
+    presplit = checked_flag(presplit, "presplit")
+    en, zh = documents_from_texts(texts.en, texts.zh, presplit=presplit)
     kwargs.setdefault("paragraphs", not presplit)
     result = align_documents(en, zh, encoder=encoder, **kwargs)
     result.settings["presplit"] = presplit

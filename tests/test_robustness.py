@@ -625,3 +625,64 @@ def test_implausible_utf16_is_refused_naming_the_encodings(tmp_path):
                      + b"\x00\x00")
     with pytest.raises(InputError, match="neither UTF-16 .* nor UTF-8"):
         read_file(path)
+
+
+# --- case 6: the library guards its inputs as the CLI does ----------------------------------------
+
+
+@pytest.mark.parametrize(("en", "zh", "fragment"), [
+    (EN, EN, "both texts are English"),
+    (ZH, ZH, "both texts are Chinese"),
+    ("1 2 3", "4 5 6", "has no letters"),
+    (None, ZH, "must be a str"),
+    (42, ZH, "must be a str"),
+    ([EN], ZH, "must be a str"),
+    (EN.encode(), ZH, "is bytes, not text"),
+    (EN, "  \n", "zh_text is empty"),
+], ids=["en en", "zh zh", "digits", "None", "int", "list", "bytes", "blank"])
+def test_align_texts_refuses_bad_arguments(en, zh, fragment):
+    from align import align_texts
+    from align.errors import AlignError
+
+    with pytest.raises(AlignError, match=fragment):
+        align_texts(en, zh, encoder=IdEncoder())
+
+
+def test_align_texts_detects_swapped_arguments():
+    from align import align_texts
+
+    right = align_texts(EN, ZH, encoder=IdEncoder(), checks=[])
+    swapped = align_texts(ZH, EN, encoder=IdEncoder(), checks=[])
+    assert swapped.en.lang == "en" and swapped.en.sentences[0].text.startswith("The board")
+    assert [(g.only_in, g.line) for g in swapped.gaps] == [(g.only_in, g.line) for g in right.gaps] == []
+
+
+def test_align_texts_cleans_lone_surrogates():
+    from align import align_texts
+
+    result = align_texts(EN.replace("Monday", "Monday \ud800"), ZH.replace("週一", "週一\udfff"),
+                         encoder=IdEncoder(), checks=[])
+    assert "\ufffd" in result.en.sentences[0].text and "\ufffd" in result.zh.sentences[0].text
+    assert len(result.sentence_beads) == 2 and not result.gaps
+
+
+def test_align_texts_refuses_an_oversized_text_at_once():
+    from align import align_texts
+    from align.errors import InputError
+    from align.guard import MAX_TEXT_CHARS
+
+    huge = "a" * (MAX_TEXT_CHARS + 1)
+    with pytest.raises(InputError, match="split it into smaller documents"):
+        align_texts(huge, ZH, encoder=IdEncoder())
+
+
+@pytest.mark.parametrize(("first", "fragment"), [
+    (None, "must be a path"), (7, "must be a path"), (["en.txt"], "must be a path"),
+    (b"en.txt", "is bytes"), ("", "empty path"),
+], ids=["None", "int", "list", "bytes", "empty"])
+def test_align_files_refuses_bad_arguments(first, fragment):
+    from align import align_files
+    from align.errors import AlignError
+
+    with pytest.raises(AlignError, match=fragment):
+        align_files(first, encoder=IdEncoder())

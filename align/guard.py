@@ -1,0 +1,132 @@
+"""The input guard of the library, shared by :func:`align.align_texts`,
+:func:`align.align_files` and so by the CLI: bad arguments raise an
+:class:`~align.errors.AlignError` subclass before any work, never
+``AttributeError``, ``TypeError``, ``UnicodeEncodeError`` or ``MemoryError``.
+
+* Types: texts are ``str``; paths are ``str`` or ``os.PathLike``.
+* Size: a text longer than :data:`MAX_TEXT_CHARS` is refused at once, as a file
+  over :data:`align.read.MAX_INPUT_BYTES` is.
+* Surrogates: a valid pair of surrogates (text decoded with ``surrogatepass``)
+  becomes its character; a lone one becomes U+FFFD, which UTF-8 can hold.
+* Languages: of two texts, one must be English and one Chinese; given in the
+  other order they are swapped, as files are (:func:`checked_texts`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from .errors import InputError, UsageError
+from .read import MAX_INPUT_BYTES, detect_lang
+
+#: Largest text accepted by :func:`checked_texts` (characters): the file limit.
+MAX_TEXT_CHARS = MAX_INPUT_BYTES
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Two checked texts.
+
+    Attributes:
+        en: the English text.
+        zh: the Chinese text.
+        swapped: the caller gave them in the other order.
+    """
+
+    en: str
+    zh: str
+    swapped: bool = False
+
+
+def _kind(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def checked_text(value: object, name: str) -> str:
+    """``value`` if it is a usable text, with lone surrogates replaced.
+
+    Args:
+        value: the argument.
+        name: how the message names it (``"en_text"``).
+
+    Raises:
+        InputError: not a ``str`` (bytes: decode them first), or longer than
+            :data:`MAX_TEXT_CHARS`.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise InputError(f"{name} is bytes, not text: decode it first, e.g. data.decode('utf-8'), "
+                         "or save it to a file and use align_files")
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be a str (the text itself), not {_kind(value)}")
+    if len(value) > MAX_TEXT_CHARS:
+        raise InputError(f"{name} has {len(value):,} characters, more than the {MAX_TEXT_CHARS >> 20} Mi "
+                         "allowed; split it into smaller documents")
+    if _SURROGATE_RE.search(value):
+        # surrogate pairs become their character; lone surrogates U+FFFD
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return value
+
+
+def checked_texts(en_text: object, zh_text: object) -> Texts:
+    """Check the two texts of :func:`align.align_texts` and tell which is which.
+
+    Args:
+        en_text: the English text (the Chinese one is accepted here too).
+        zh_text: the Chinese text.
+
+    Returns:
+        The texts, English first, ``swapped`` set when they came the other way.
+
+    Raises:
+        InputError: a text is not a ``str``, too long, empty, without letters,
+            or both texts are in the same language.
+    """
+    texts = {"en_text": checked_text(en_text, "en_text"), "zh_text": checked_text(zh_text, "zh_text")}
+    langs = {}
+    for name, text in texts.items():
+        if not text.strip():
+            raise InputError(f"{name} is empty; give some text")
+        try:
+            langs[name] = detect_lang(text)
+        except InputError:
+            raise InputError(f"{name} has no letters; give an English or a Chinese text") from None
+    if langs["en_text"] == langs["zh_text"]:
+        lang = _NAMES[langs["en_text"]]
+        raise InputError(f"both texts are {lang}: give the English text as en_text and the Chinese "
+                         "text as zh_text")
+    swapped = langs["en_text"] == "zh"
+    en, zh = texts["en_text"], texts["zh_text"]
+    return Texts(zh, en, True) if swapped else Texts(en, zh)
+
+
+def checked_path(value: object, name: str) -> str | os.PathLike[str]:
+    """``value`` if it can name a file.
+
+    Raises:
+        InputError: not a ``str`` or ``os.PathLike`` (e.g. None, a number, a list,
+            the text itself as bytes), or an empty string.
+    """
+    if isinstance(value, bytes | bytearray):
+        raise InputError(f"{name} is bytes: give the path as a str or pathlib.Path (to align texts, "
+                         "use align_texts)")
+    if not isinstance(value, str | os.PathLike):
+        raise InputError(f"{name} must be a path (str or pathlib.Path), not {_kind(value)}")
+    if not os.fspath(value):
+        raise InputError(f"{name} is an empty path; give a file")
+    return value
+
+
+def checked_flag(value: object, name: str) -> bool:
+    """``value`` if it is a bool.
+
+    Raises:
+        UsageError: anything else (``"yes"``, 1.0, None...).
+    """
+    if not isinstance(value, bool | int) or isinstance(value, float):
+        raise UsageError(f"{name} must be True or False, not {value!r}")
+    return bool(value)

@@ -163,11 +163,12 @@ def align_files(first: str | Path, second: str | Path | None = None, *, presplit
     at sentence level (paragraph structure is not used). ``input_format``
     overrides the format chosen by extension (see :func:`align.read.load_documents`).
     """
-    from .guard import checked_flag, checked_path
+    from .guard import checked_encoder, checked_flag, checked_path
     from .read import load_documents
     first = checked_path(first, "first")
     second = None if second is None else checked_path(second, "second")
     presplit = checked_flag(presplit, "presplit")
+    encoder = checked_encoder(encoder)
     en, zh = load_documents(first, second, presplit=presplit, input_format=input_format)
     kwargs.setdefault("paragraphs", not presplit)
     result = align_documents(en, zh, encoder=encoder, **kwargs)
@@ -182,10 +183,11 @@ def align_texts(en_text: str, zh_text: str, *, presplit: bool = False, encoder=N
         InputError: a text is not a str, too long, empty, without letters, or
             both are in one language (see :mod:`align.guard`).
     """
-    from .guard import checked_flag, checked_texts
+    from .guard import checked_encoder, checked_flag, checked_texts
     from .read import documents_from_texts
     texts = checked_texts(en_text, zh_text)
     presplit = checked_flag(presplit, "presplit")
+    encoder = checked_encoder(encoder)
     en, zh = documents_from_texts(texts.en, texts.zh, presplit=presplit)
     kwargs.setdefault("paragraphs", not presplit)
     result = align_documents(en, zh, encoder=encoder, **kwargs)

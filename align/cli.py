@@ -203,8 +203,14 @@ def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
     from .api import align_files
     from .encoders import get_encoder
 
-    return align_files(first, second, presplit=presplit, input_format=input_format,
-                       encoder=get_encoder(model, cache=not no_cache), **kwargs)
+    encoder = get_encoder(model, cache=not no_cache)
+    result = align_files(first, second, presplit=presplit, input_format=input_format,
+                         encoder=encoder, **kwargs)
+    damaged = getattr(getattr(encoder, "stats", None), "damaged", 0)
+    if damaged:
+        typer.echo(f"align: warning: {damaged} damaged embedding-cache row(s) ignored and "
+                   "re-encoded", err=True)
+    return result
 
 
 def _where(line: int | None, doc) -> str:

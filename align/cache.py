@@ -3,10 +3,16 @@
 One SQLite file, ``embeddings.sqlite3``, in the user cache directory
 (``platformdirs.user_cache_dir("align")``) or in ``$ALIGN_CACHE_DIR``. A row is
 keyed by the encoder signature and a BLAKE2b digest of the text and holds the
-float32 vector. The database runs in WAL mode with a busy timeout, so several
-processes can read and write it at once. The cache is only an optimisation and
-never fatal: a corrupt file is moved aside and rebuilt, and when the directory
-is not writable (or SQLite keeps failing) the cache turns itself off and every
+float32 vector with a checksum of the signature, key and vector. A row is used
+only when its checksum matches and its vector is right for the encoder (its
+dimension, finite, unit length within :data:`NORM_TOLERANCE`): damage that
+SQLite's own ``integrity_check`` cannot see (a zeroed or overwritten blob) makes
+the row a miss, re-encoded and replaced, and counted in
+:attr:`CacheStats.damaged` (the CLI warns), so it never changes a result.
+The database runs in WAL mode with a busy timeout, so several processes can
+read and write it at once. The cache is only an optimisation and never fatal:
+a corrupt file is moved aside and rebuilt, and when the directory is not
+writable (or SQLite keeps failing) the cache turns itself off and every
 text is simply encoded.
 """
 
@@ -25,6 +31,7 @@ from typing import TypeVar
 import numpy as np
 
 from .encoders.base import Encoder
+from .errors import EncoderError
 
 CACHE_DIR_ENV = "ALIGN_CACHE_DIR"
 FILENAME = "embeddings.sqlite3"
@@ -35,12 +42,17 @@ _ATTEMPTS = 3  # tries of an operation that failed because the database was busy
 
 _T = TypeVar("_T")
 
+#: A cached vector's L2 norm may differ from 1 by at most this (encoders give unit rows).
+NORM_TOLERANCE = 1e-3
+
+# Version 2 (the checksum column): rows of the old table ``embeddings`` are not read.
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS embeddings (
+CREATE TABLE IF NOT EXISTS vectors (
     sig TEXT NOT NULL,
     key BLOB NOT NULL,
     dim INTEGER NOT NULL,
     vec BLOB NOT NULL,
+    sum BLOB NOT NULL,
     PRIMARY KEY (sig, key)
 ) WITHOUT ROWID
 """
@@ -61,6 +73,32 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
+def row_checksum(signature: str, key: bytes, vec: bytes) -> bytes:
+    """The 8-byte BLAKE2b digest stored with a row: of its signature, key and vector."""
+    digest = hashlib.blake2b(signature.encode("utf-8"), digest_size=8)
+    digest.update(b"\x00" + key + b"\x00" + vec)
+    return digest.digest()
+
+
+def _usable(vec: np.ndarray) -> bool:
+    """Whether a decoded vector is finite and of unit length (as encoders return)."""
+    if not np.isfinite(vec).all():
+        return False
+    return abs(float(np.linalg.norm(vec.astype(np.float64))) - 1.0) <= NORM_TOLERANCE
+
+
+def check_finite(vectors: np.ndarray, encoder: str) -> None:
+    """Refuse vectors holding NaN or infinity: their cosines would be too.
+
+    Raises:
+        EncoderError: some row is not finite.
+    """
+    bad = int((~np.isfinite(vectors)).any(axis=-1).sum()) if vectors.size else 0
+    if bad:
+        raise EncoderError(f"the encoder {encoder!r} returned {bad} vector(s) holding NaN or "
+                           "infinity: its model files may be damaged; reinstall or re-download it")
+
+
 def _busy(exc: sqlite3.Error) -> bool:
     """Whether another connection holds the lock (worth retrying)."""
     message = str(exc).lower()
@@ -74,7 +112,8 @@ def _corrupt(exc: sqlite3.Error) -> bool:
     return any(word in message for word in ("not a database", "malformed", "corrupt"))
 
 
-def _select(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[tuple[bytes, bytes]]:
+def _select(conn: sqlite3.Connection, sql: str,
+            params: Sequence[object]) -> list[tuple[bytes, bytes, bytes]]:
     return conn.execute(sql, params).fetchall()
 
 
@@ -92,6 +131,8 @@ class EmbeddingCache:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_cache_dir() / FILENAME
         self.enabled = True
+        #: Rows found damaged (bad checksum or vector) by :meth:`get_many`, all told.
+        self.damaged = 0
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._pid = 0  # connections must not cross a fork
@@ -105,28 +146,35 @@ class EmbeddingCache:
             dim: Expected vector length; rows of another length are ignored.
 
         Returns:
-            The found vectors, float32 ``(dim,)`` each, by key.
+            The found vectors, float32 ``(dim,)`` each, by key. A damaged row (see
+            the module docstring) is left out, as if missing, and counted in
+            :attr:`damaged`.
         """
         found: dict[bytes, np.ndarray] = {}
         for start in range(0, len(keys), _CHUNK):
             params = (signature, dim, *keys[start:start + _CHUNK])
-            sql = (f"SELECT key, vec FROM embeddings WHERE sig = ? AND dim = ? "
+            sql = (f"SELECT key, vec, sum FROM vectors WHERE sig = ? AND dim = ? "
                    f"AND key IN ({','.join('?' * (len(params) - 2))})")
             rows = self._run(_select, sql, params)
-            for key, vec in rows or ():
-                if len(vec) == 4 * dim:
-                    found[key] = np.frombuffer(vec, dtype=np.float32)
+            for key, vec, checksum in rows or ():
+                vector = np.frombuffer(vec, dtype=np.float32) if len(vec) == 4 * dim else None
+                if (vector is None or checksum != row_checksum(signature, key, vec)
+                        or not _usable(vector)):
+                    self.damaged += 1
+                    continue
+                found[key] = vector
         return found
 
     def put_many(self, signature: str, vectors: Mapping[bytes, np.ndarray]) -> None:
         """Store float32 vectors by key in one transaction (replacing old rows)."""
-        rows = [(signature, key, int(vec.shape[0]), np.asarray(vec, dtype=np.float32).tobytes())
-                for key, vec in vectors.items()]
+        blobs = {key: np.asarray(vec, dtype=np.float32).tobytes() for key, vec in vectors.items()}
+        rows = [(signature, key, len(blob) // 4, blob, row_checksum(signature, key, blob))
+                for key, blob in blobs.items()]
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute("BEGIN IMMEDIATE")  # one write transaction for all rows
             try:
-                conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -208,12 +256,14 @@ class CacheStats:
         hits: Distinct texts whose vectors came from the cache.
         misses: Distinct texts not in the cache.
         encoded: Texts handed to the wrapped encoder (each miss exactly once).
+        damaged: Cached rows found damaged, and re-encoded (also among ``misses``).
     """
 
     requested: int = 0
     hits: int = 0
     misses: int = 0
     encoded: int = 0
+    damaged: int = 0
 
 
 class CachedEncoder:
@@ -258,7 +308,9 @@ class CachedEncoder:
         unique = list(first)
         keys = [text_key(t) for t in unique]
         signature, dim = self.signature(), self.dim
+        damaged_before = self.cache.damaged
         found = self.cache.get_many(signature, keys, dim)
+        self.stats.damaged += self.cache.damaged - damaged_before
 
         vectors = np.empty((len(unique), dim), dtype=np.float32)
         missing = [i for i, key in enumerate(keys) if key not in found]
@@ -266,7 +318,9 @@ class CachedEncoder:
             if key in found:
                 vectors[i] = found[key]
         if missing:
-            fresh = self.inner.encode([unique[i] for i in missing], batch_size=batch_size)
+            fresh = np.asarray(self.inner.encode([unique[i] for i in missing], batch_size=batch_size),
+                               dtype=np.float32)
+            check_finite(fresh, self.name)  # never stored, never aligned
             vectors[missing] = fresh
             self.cache.put_many(signature, dict(zip((keys[i] for i in missing), fresh, strict=True)))
 

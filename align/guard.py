@@ -130,3 +130,51 @@ def checked_flag(value: object, name: str) -> bool:
     if not isinstance(value, bool | int) or isinstance(value, float):
         raise UsageError(f"{name} must be True or False, not {value!r}")
     return bool(value)
+
+
+class FiniteEncoder:
+    """An encoder whose vectors are checked: NaN or infinity raise
+    :class:`~align.errors.EncoderError` (exit status 2 in the CLI) instead of
+    reaching the aligner, where they would make every cosine NaN.
+
+    Every other attribute is the wrapped encoder's (``name``, ``dim``,
+    ``signature``, a cache's ``stats``...).
+
+    Args:
+        inner: the encoder to check.
+    """
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def encode(self, texts, *, batch_size: int = 32):
+        """The wrapped encoder's vectors, checked (see the class docstring)."""
+        import numpy as np
+
+        from .cache import check_finite
+
+        vectors = np.asarray(self.inner.encode(texts, batch_size=batch_size), dtype=np.float32)  # type: ignore[attr-defined]
+        check_finite(vectors, str(getattr(self.inner, "name", "?")))
+        return vectors
+
+
+def checked_encoder(encoder: object = None) -> FiniteEncoder:
+    """``encoder`` (None: the default, :func:`align.encoders.get_encoder`) with its
+    vectors checked (:class:`FiniteEncoder`).
+
+    Raises:
+        UsageError: ``encoder`` has no ``encode`` method.
+    """
+    if encoder is None:
+        from .encoders import get_encoder
+
+        encoder = get_encoder()
+    if isinstance(encoder, FiniteEncoder):
+        return encoder
+    if not callable(getattr(encoder, "encode", None)):
+        raise UsageError(f"encoder must be a sentence encoder (see align.encoders.get_encoder), "
+                         f"not {_kind(encoder)}")
+    return FiniteEncoder(encoder)

@@ -139,7 +139,7 @@ def test_garbage_file_is_moved_aside_and_rebuilt(db):
     np.testing.assert_array_equal(vectors, HashEncoder().encode(["a", "b"]))
     assert cache.enabled
     assert db.with_name(db.name + ".corrupt").exists()
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM embeddings").fetchone() == (2,)
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM vectors").fetchone() == (2,)
 
 
 def test_truncated_file_is_never_fatal(db):

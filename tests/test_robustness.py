@@ -686,3 +686,64 @@ def test_align_files_refuses_bad_arguments(first, fragment):
 
     with pytest.raises(AlignError, match=fragment):
         align_files(first, encoder=IdEncoder())
+
+
+# --- case 4: a damaged cache never changes a result or the exit status ------------------------------
+
+
+def _damage(db: Path, how: str) -> None:
+    import sqlite3
+
+    if how == "overwrite 8 kB":
+        data = bytearray(db.read_bytes())
+        start = len(data) // 2
+        data[start:start + 8192] = np.random.default_rng(3).integers(0, 256, 8192, dtype=np.uint8).tobytes()
+        db.write_bytes(bytes(data))
+        return
+    conn = sqlite3.connect(db)
+    blob = {"zeroed vectors": "zeroblob(length(vec))", "garbage vectors": "randomblob(length(vec))",
+            "NaN vectors": "x'" + "0000c07f" * IdEncoder.dim + "'"}[how]
+    conn.execute(f"UPDATE vectors SET vec = {blob}")
+    conn.commit()
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)  # SQLite sees nothing wrong
+    conn.close()
+
+
+@pytest.mark.parametrize("how", ["zeroed vectors", "garbage vectors", "NaN vectors", "overwrite 8 kB"])
+def test_damaged_cache_never_changes_the_result(inputs, capsys, monkeypatch, how):
+    from align.cache import CachedEncoder, EmbeddingCache
+
+    db = inputs / "cache" / FILENAME
+    monkeypatch.setattr("align.encoders.get_encoder",
+                        lambda *a, **k: CachedEncoder(IdEncoder(), EmbeddingCache(db)))
+    n = 40
+    (inputs / "en40.txt").write_text("\n\n".join(en_sentences(n)[:20]) + "\n\n"
+                                     + " ".join(en_sentences(n)[20:]) + "\n", encoding="utf-8")
+    (inputs / "zh40.txt").write_text("\n\n".join(zh_sentences(n)[:20]) + "\n\n"
+                                     + "".join(zh_sentences(n)[20:35]) + "\n", encoding="utf-8")
+    args = ["check", "en40.txt", "zh40.txt", "--json", "out/r.json"]
+    runs = []
+    for step in ("fresh", "cached", "damaged"):
+        if step == "damaged":
+            _damage(db, how)
+        code, _out, err = run(args, capsys)
+        data = json.loads((inputs / "out" / "r.json").read_text(encoding="utf-8"))
+        runs.append((code, data["sentence_beads"], data["gaps"], data["findings"]))
+        assert "Traceback" not in err
+        if step == "damaged" and how != "overwrite 8 kB":
+            assert "damaged embedding-cache row" in err, err
+    assert runs[0][0] == 1  # the five English-only sentences are the gap
+    assert [(g["only_in"], g["sentences"]) for g in runs[0][2]] == [("en", [35, 36, 37, 38, 39])]
+    assert runs[1] == runs[0] and runs[2] == runs[0]
+
+
+def test_non_finite_vectors_are_an_error_not_a_traceback(inputs, capsys, monkeypatch):
+    class NaNEncoder(IdEncoder):
+        def encode(self, texts, *, batch_size=32):
+            out = super().encode(texts)
+            out[len(out) // 2] = np.nan
+            return out
+
+    monkeypatch.setattr("align.encoders.get_encoder", lambda *a, **k: NaNEncoder())
+    code, out, err = run(["check", "en.txt", "zh.txt"], capsys)
+    assert_one_line_error(code, out, err, "NaN or infinity")

@@ -67,6 +67,7 @@ _ID = re.compile(r"[^\x00-\x1f/\\.][^\x00-\x1f/\\]*")
 _THREAD_ENVS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _MAX_ERROR = 500  # characters of an error message kept in the summary
 _CONNECT_TIMEOUT_S = 30  # to reach a running Dask scheduler
+_WATCHDOG_S = 0.5  # how often a pool worker checks that its parent is alive
 
 
 class ManifestError(InputError):
@@ -331,14 +332,31 @@ def _limit_threads() -> None:
     threadpool_limits(limits=1)  # numpy's BLAS, already loaded
 
 
-def _init_worker(options: BatchOptions) -> None:
-    """Process-pool initializer: one thread, and the encoder built once.
+def _watch_parent(parent: int, interval: float = _WATCHDOG_S) -> None:
+    """End this worker process as soon as ``parent`` is gone (killed, even by SIGKILL).
+
+    A daemon thread polls the parent's pid: once the worker has been handed to
+    another process (init or a subreaper), its pairs would never be recorded, so
+    it exits at once instead of finishing them while holding memory and the cache.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="align-parent-watchdog", daemon=True).start()
+
+
+def _init_worker(options: BatchOptions, parent: int | None = None) -> None:
+    """Process-pool initializer: die with the parent, one thread, the encoder built once.
 
     Workers ignore Ctrl-C: the parent alone handles it, and stops them.
     """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        _watch_parent(parent)
     _limit_threads()
     _worker_encoder(options)
 
@@ -398,6 +416,7 @@ def align_pair(pair: PairSpec, out_dir: str | os.PathLike[str], options: BatchOp
     outputs = output_paths(pair.id, out_dir, options.formats)
     try:
         from .api import align_files
+        from .atomic import protect_inputs
         from .exporters import export
 
         result = align_files(pair.en, pair.zh, presplit=options.presplit,
@@ -406,9 +425,10 @@ def align_pair(pair: PairSpec, out_dir: str | os.PathLike[str], options: BatchOp
         record.update(en_sentences=len(result.en.sentences), zh_sentences=len(result.zh.sentences),
                       beads=len(result.sentence_beads), gaps_en=gaps_en,
                       gaps_zh=len(result.gaps) - gaps_en)
-        for fmt in options.formats:
-            target = Path(out_dir) / f"{pair.id}{SUFFIXES[fmt][0] if fmt != 'moses' else ''}"
-            record["warnings"] += export(result, target, fmt).warnings
+        with protect_inputs([pair.en, pair.zh]):  # an output never replaces an input
+            for fmt in options.formats:
+                target = Path(out_dir) / f"{pair.id}{SUFFIXES[fmt][0] if fmt != 'moses' else ''}"
+                record["warnings"] += export(result, target, fmt).warnings
         record["status"] = "ok"
     except Exception as exc:
         record["error"] = _one_line(exc)
@@ -508,7 +528,7 @@ def _run_pool(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions,
 
     # spawn: workers start clean on every platform (no fork of a threaded parent).
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(options,))
+                               initializer=_init_worker, initargs=(options, os.getpid()))
     finished = False
     try:
         futures = {pool.submit(align_pair, pair, out_dir, options): pair for pair in todo}
@@ -527,10 +547,15 @@ def _run_pool(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions, scheduler: str,
-              workers: int) -> Iterator[dict[str, Any]]:
+def _dask_client(scheduler: str, workers: int) -> tuple[Any, Any]:
+    """Connect to Dask (``"local"``: start a LocalCluster): ``(client, cluster or None)``.
+
+    Raises:
+        EncoderError: Dask is not installed.
+        UsageError: the scheduler cannot be reached.
+    """
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:
         raise missing_extra("dask", "dask") from None
     import logging
@@ -541,13 +566,19 @@ def _run_dask(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions, sch
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR,
                                    env={env: "1" for env in _THREAD_ENVS})
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout=_CONNECT_TIMEOUT_S)
+            return Client(cluster), cluster
+        return Client(scheduler, timeout=_CONNECT_TIMEOUT_S), None
     except (OSError, TimeoutError, ValueError) as exc:
         if cluster is not None:
             cluster.close()
         raise UsageError(f"cannot reach the Dask scheduler {scheduler}: {_one_line(exc)}") from None
+
+
+def _run_dask(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions,
+              connection: tuple[Any, Any]) -> Iterator[dict[str, Any]]:
+    from dask.distributed import as_completed
+
+    client, cluster = connection
     try:
         stamp = f"{os.getpid()}-{time.time_ns()}"
         futures = {client.submit(_dask_align_pair, pair, out_dir, options, pure=False,
@@ -563,12 +594,80 @@ def _run_dask(todo: Sequence[PairSpec], out_dir: str, options: BatchOptions, sch
             cluster.close()
 
 
+def _start(todo: Sequence[PairSpec], out: Path, options: BatchOptions, scheduler: str | None,
+           workers: int) -> Iterator[dict[str, Any]]:
+    """The records of ``todo`` as they finish (the biggest pairs are started first).
+
+    Everything that can fail before the first pair (reaching Dask) happens here,
+    before the summary is touched.
+    """
+    ordered = sorted(todo, key=_size, reverse=True)  # the last pair to finish is a short one
+    if not todo:
+        return iter(())
+    if scheduler is not None:
+        return _run_dask(ordered, os.fspath(out.absolute()), options, _dask_client(scheduler, workers))
+    if workers == 1:
+        return _run_inline(ordered, os.fspath(out), options)
+    return _run_pool(ordered, os.fspath(out.absolute()), options, workers)
+
+
+def _refuse_overwrites(pairs: Sequence[PairSpec], out: Path, summary: Path, options: BatchOptions,
+                       manifest: str | os.PathLike[str] | None) -> None:
+    """Refuse a run whose summary or outputs would replace an input or the manifest.
+
+    Files are compared by device and inode (a path spelled otherwise, or a link, is caught).
+
+    Raises:
+        UsageError: an output path is an input file or the manifest.
+    """
+    def identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
+    inputs = {key: os.fspath(name) for name in [*(n for p in pairs for n in (p.en, p.zh)), manifest]
+              if name is not None and (key := identity(name)) is not None}
+    targets = [summary, *(path for pair in pairs for path in output_paths(pair.id, out, options.formats))]
+    for target in targets:
+        key = identity(target)
+        if key is not None and key in inputs:
+            what = "the manifest" if manifest is not None and key == identity(manifest) else "an input"
+            raise UsageError(f"{target} is {what} ({inputs[key]}): this run would overwrite it; "
+                             "give another --out folder")
+
+
+def _plan(pairs: Sequence[PairSpec], out: Path, options: BatchOptions, workers: int | None,
+          shard: tuple[int, int] | None) -> tuple[Sequence[PairSpec], Path, Path]:
+    """Check the options of :func:`run_batch`: ``(pairs of the shard, out, summary)``.
+
+    Raises:
+        UsageError: see :func:`run_batch`.
+    """
+    if shard is not None:
+        index, count = shard
+        if not 0 <= index < count:
+            raise UsageError(f"invalid shard {index}/{count}: use i/N with 0 <= i < N")
+        pairs = list(pairs)[index::count]
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a folder")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {workers}")
+    for pair in pairs:
+        if any(p.name.startswith("summary") and p.suffix == ".jsonl"
+               for p in output_paths(pair.id, out, options.formats)):
+            raise UsageError(f"pair id {pair.id!r} would overwrite the batch summary: rename it")
+    return pairs, out, summary_path(out, shard)
+
+
 def run_batch(pairs: Sequence[PairSpec], out_dir: str | os.PathLike[str], *,
               options: BatchOptions | None = None, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False,
               shard: tuple[int, int] | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None,
-              on_start: Callable[[list[PairSpec], list[str]], None] | None = None) -> BatchReport:
+              on_start: Callable[[list[PairSpec], list[str]], None] | None = None,
+              manifest: str | os.PathLike[str] | None = None) -> BatchReport:
     """Align every pair of a plan, writing ``<id>.<ext>`` files and a summary into ``out_dir``.
 
     Args:
@@ -589,68 +688,48 @@ def run_batch(pairs: Sequence[PairSpec], out_dir: str | os.PathLike[str], *,
         on_result: called in this process with each new record as it arrives
             (completion order), e.g. to show progress.
         on_start: called once with the pairs to do and the ids skipped.
+        manifest: the manifest the pairs came from, never overwritten.
 
     Returns:
         The :class:`BatchReport`; failed pairs are in it, never raised.
 
     Raises:
         UsageError: bad options, ``out_dir`` is a file, an id would overwrite the
-            summary, or the Dask scheduler cannot be reached.
+            summary, an output would overwrite an input or the manifest, or the
+            Dask scheduler cannot be reached (then no file is touched: the
+            summary of an earlier run is kept).
         EncoderError: Dask is not installed.
     """
     options = (options or BatchOptions()).validated()
-    if shard is not None:
-        index, count = shard
-        if not 0 <= index < count:
-            raise UsageError(f"invalid shard {index}/{count}: use i/N with 0 <= i < N")
-        pairs = list(pairs)[index::count]
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file; give a folder")
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers must be at least 1, not {workers}")
-    summary = summary_path(out, shard)
-    for pair in pairs:
-        if any(p.name.startswith("summary") and p.suffix == ".jsonl"
-               for p in output_paths(pair.id, out, options.formats)):
-            raise UsageError(f"pair id {pair.id!r} would overwrite the batch summary: rename it")
+    pairs, out, summary = _plan(pairs, Path(out_dir), options, workers, shard)
+    _refuse_overwrites(pairs, out, summary, options, manifest)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from None
-
-    from .atomic import write_text
+    from .atomic import protect_inputs, write_text
 
     start = time.perf_counter()
     previous = _latest(out) if resume else {}
     todo = [p for p in pairs if not _done(previous.get(p.id), p, out, options)]
     todo_ids = {p.id for p in todo}
     skipped = [p.id for p in pairs if p.id not in todo_ids]
-    if not resume:
-        write_text(summary, "")  # a fresh run starts a fresh summary
-    if on_start is not None:
-        on_start(todo, skipped)
-    # The biggest pairs first: the last pair to finish is then a short one.
-    ordered = sorted(todo, key=_size, reverse=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    results = _start(todo, out, options, scheduler, workers)  # may fail: nothing written yet
     new: dict[str, dict[str, Any]] = {}
-    results: Iterator[dict[str, Any]] | None = None
     try:
-        if not todo:
-            results = iter(())
-        elif scheduler is not None:
-            results = _run_dask(ordered, os.fspath(out.absolute()), options, scheduler, workers)
-        elif workers == 1:
-            results = _run_inline(ordered, os.fspath(out), options)
-        else:
-            results = _run_pool(ordered, os.fspath(out.absolute()), options, workers)
-        with open(summary, "a", encoding="utf-8") as log:
-            for record in results:
-                new[record["id"]] = record
-                log.write(_line(record))  # one write per line: a kill loses at most this line
-                log.flush()
-                if on_result is not None:
-                    on_result(record)
+        with protect_inputs([manifest]):
+            if not resume:
+                write_text(summary, "")  # a fresh run starts a fresh summary
+            if on_start is not None:
+                on_start(todo, skipped)
+            with open(summary, "a", encoding="utf-8") as log:
+                for record in results:
+                    new[record["id"]] = record
+                    log.write(_line(record))  # one write per line: a kill loses at most this line
+                    log.flush()
+                    if on_result is not None:
+                        on_result(record)
     finally:
         if isinstance(results, Generator):
             results.close()  # stop the workers now, also on KeyboardInterrupt

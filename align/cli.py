@@ -560,7 +560,7 @@ def batch(
     try:
         report = run_batch(plan.pairs, out, options=options, workers=workers, scheduler=scheduler,
                            resume=resume, shard=parse_shard(shard) if shard else None,
-                           on_start=on_start, on_result=on_result)
+                           on_start=on_start, on_result=on_result, manifest=manifest)
     finally:
         if progress is not None:
             progress.stop()

@@ -21,8 +21,9 @@ as Vecalign's ``score_multiple`` does.
 
 Beads empty on both sides are ignored and duplicates count once (Vecalign turns
 both lists into sets). A ratio with a zero denominator is 0.0 for strict, mac and
-lax (Vecalign's ``value_for_div_by_0``) and 1.0 for null (no gap to find, or no
-gap reported: nothing was missed or wrongly reported).
+lax (Vecalign's ``value_for_div_by_0``) and None ("n/a") for null: with no gold
+null bead there is no null recall to measure, with no test null bead no null
+precision (a perfect 1.0 there would hide that nothing was measured).
 """
 
 from __future__ import annotations
@@ -67,17 +68,23 @@ class Counts:
 
 @dataclass(frozen=True)
 class PRF:
-    """Precision, recall and their harmonic mean (F1 is 0.0 when both are 0)."""
+    """Precision, recall and their harmonic mean (F1 is 0.0 when both are 0).
 
-    precision: float
-    recall: float
-    f1: float
+    A value is None when it cannot be measured (a null-bead ratio whose
+    denominator is 0); F1 is then None too.
+    """
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
 
     @classmethod
-    def of(cls, hits_p: int, n_p: int, hits_r: int, n_r: int, *, zero: float) -> PRF:
+    def of(cls, hits_p: int, n_p: int, hits_r: int, n_r: int, *, zero: float | None) -> PRF:
         """Build from counts; ``zero`` is the value of a ratio whose denominator is 0."""
         p = hits_p / n_p if n_p else zero
         r = hits_r / n_r if n_r else zero
+        if p is None or r is None:
+            return cls(p, r, None)
         return cls(p, r, 2 * p * r / (p + r) if p + r else 0.0)
 
 
@@ -113,9 +120,9 @@ class Scores:
 
     @property
     def null(self) -> PRF:
-        """Null-bead P/R/F1: how well 1-0 and 0-1 beads are found."""
+        """Null-bead P/R/F1: how well 1-0 and 0-1 beads are found (None: nothing to measure)."""
         c = self.counts
-        return PRF.of(c.exact_null, c.test_null, c.exact_null, c.gold_null, zero=1.0)
+        return PRF.of(c.exact_null, c.test_null, c.exact_null, c.gold_null, zero=None)
 
     def to_dict(self) -> dict:
         """The scores and counts as plain JSON-ready values."""
@@ -205,18 +212,22 @@ class Evaluation:
         files: one :class:`Scores` per gold file, sorted by name.
         pooled: the micro-average over ``files``, named ``"all"``.
         src_lang: the language of the first side of the beads.
+        warnings: what was left out, e.g. test files with no gold partner
+            (the library never prints them).
     """
 
     files: list[Scores]
     pooled: Scores
     src_lang: Lang
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready values: ``{"src_lang", "files": [...], "all": {...}}``."""
+        """Plain JSON-ready values: ``{"src_lang", "files": [...], "all": {...}, "warnings"}``."""
         return {
             "src_lang": self.src_lang,
             "files": [s.to_dict() for s in self.files],
             "all": self.pooled.to_dict(),
+            "warnings": list(self.warnings),
         }
 
 
@@ -262,17 +273,25 @@ def _alignment_files(folder: Path) -> dict[str, Path]:
     return files
 
 
-def pair_files(gold: str | os.PathLike, test: str | os.PathLike) -> list[tuple[str, Path, Path]]:
+def pair_files(gold: str | os.PathLike, test: str | os.PathLike,
+               warnings: list[str] | None = None) -> list[tuple[str, Path, Path]]:
     """Match gold and test files: two files, or two folders matched by file name stem.
 
-    ``gold/001.align`` pairs with ``test/001.align`` or ``test/001.json``.
+    ``gold/001.align`` pairs with ``test/001.align`` or ``test/001.json``. Test
+    files without a gold partner (a ``score.json`` beside the results, say)
+    are left out, each with a warning.
+
+    Args:
+        gold: a gold file or folder.
+        test: a test file or folder.
+        warnings: where to add a warning per test file left out.
 
     Returns:
         ``(name, gold_path, test_path)`` sorted by name.
 
     Raises:
         InputError: a path is missing, one is a file and the other a folder, or a
-            file has no partner (all of them are listed).
+            gold file has no test partner (all of them are listed).
     """
     gold, test = Path(gold), Path(test)
     for label, path in (("gold", gold), ("test", test)):
@@ -283,13 +302,11 @@ def pair_files(gold: str | os.PathLike, test: str | os.PathLike) -> list[tuple[s
     if not gold.is_dir():
         return [(gold.stem, gold, test)]
     gold_files, test_files = _alignment_files(gold), _alignment_files(test)
-    problems = []
     if missing := sorted(gold_files.keys() - test_files.keys()):
-        problems.append(f"no test file in {test} for gold {', '.join(missing)}")
-    if extra := sorted(test_files.keys() - gold_files.keys()):
-        problems.append(f"no gold file in {gold} for test {', '.join(extra)}")
-    if problems:
-        raise InputError("; ".join(problems))
+        raise InputError(f"no test file in {test} for gold {', '.join(missing)}")
+    if warnings is not None:
+        warnings += [f"{path}: no gold file in {gold} of that name; left out"
+                     for stem, path in test_files.items() if stem not in gold_files]
     return [(name, gold_files[name], test_files[name]) for name in sorted(gold_files)]
 
 
@@ -308,9 +325,10 @@ def evaluate(gold: str | os.PathLike, test: str | os.PathLike, *,
     Raises:
         InputError: see :func:`pair_files` and :func:`load_alignment`.
     """
+    warnings: list[str] = []
     files = [
         score(load_alignment(g, src_lang=src_lang), load_alignment(t, src_lang=src_lang), name=name)
-        for name, g, t in pair_files(gold, test)
+        for name, g, t in pair_files(gold, test, warnings)
     ]
-    return Evaluation(files, pool(files), src_lang)
+    return Evaluation(files, pool(files), src_lang, tuple(warnings))
 

@@ -124,7 +124,7 @@ def format_table(runs: Sequence[ChapterRun]) -> str:
     rows: list[tuple[str, ...]] = [_HEADER]
     for run in (*runs, pooled(runs)):
         s = run.scores
-        rows.append((s.name, *(f"{x:.3f}" for x in (s.strict.precision, s.strict.recall,
+        rows.append((s.name, *("n/a" if x is None else f"{x:.3f}" for x in (s.strict.precision, s.strict.recall,
                                                       s.strict.f1, s.lax.f1, s.null.precision,
                                                       s.null.recall)),
                      *(f"{x:.2f}" for x in (run.embed_s, run.align_s, run.total_s)),

@@ -747,3 +747,105 @@ def test_non_finite_vectors_are_an_error_not_a_traceback(inputs, capsys, monkeyp
     monkeypatch.setattr("align.encoders.get_encoder", lambda *a, **k: NaNEncoder())
     code, out, err = run(["check", "en.txt", "zh.txt"], capsys)
     assert_one_line_error(code, out, err, "NaN or infinity")
+
+
+# --- cases 1, 5, 7 in batch: outputs never land on inputs, workers die with the parent, summary kept --
+
+
+def _seed_pair_folder(folder: Path, copies: int = 1) -> Path:
+    """The seed's halves as ``doc.html``-free text pairs ``a<i>.en.txt`` / ``a<i>.zh.txt``
+    and a TSV manifest ``m.tsv`` listing them."""
+    en, zh = _seed_halves()
+    folder.mkdir(exist_ok=True)
+    lines = []
+    for i in range(copies):
+        (folder / f"a{i}.en.txt").write_text(en, encoding="utf-8")
+        (folder / f"a{i}.zh.txt").write_text(zh, encoding="utf-8")
+        lines.append(f"a{i}.en.txt\ta{i}.zh.txt\ta{i}\n")
+    (folder / "m.tsv").write_text("".join(lines), encoding="utf-8")
+    return folder
+
+
+def test_batch_output_on_an_input_is_refused(tmp_path, capsys, ideal_encoder):
+    folder = _seed_pair_folder(tmp_path / "docs")
+    en, zh = _seed_halves()
+    (folder / "doc.html").write_text(en, encoding="utf-8")  # an input that -f html would replace
+    (folder / "doc.zh.txt").write_text(zh, encoding="utf-8")
+    (folder / "m.tsv").write_text("doc.html\tdoc.zh.txt\tdoc\n", encoding="utf-8")
+    before = snapshot(folder)
+    code, out, err = run(["batch", folder / "m.tsv", "--out", folder, "-f", "html", "-j", "1"], capsys)
+    assert_one_line_error(code, out, err, "doc.html is an input")
+    assert snapshot(folder) == before
+
+
+def test_batch_summary_on_the_manifest_is_refused(tmp_path, capsys, ideal_encoder):
+    folder = _seed_pair_folder(tmp_path / "docs")
+    (folder / "summary.jsonl").write_text('{"en": "a0.en.txt", "zh": "a0.zh.txt", "id": "a0"}\n',
+                                          encoding="utf-8")  # a JSONL manifest named like the summary
+    before = snapshot(folder)
+    code, out, err = run(["batch", folder / "summary.jsonl", "--out", folder, "-j", "1"], capsys)
+    assert_one_line_error(code, out, err, "is the manifest")
+    assert snapshot(folder) == before
+
+
+def test_failed_batch_start_keeps_the_previous_summary(tmp_path, capsys, monkeypatch, ideal_encoder):
+    pytest.importorskip("dask.distributed")
+    from align import batch
+
+    folder = _seed_pair_folder(tmp_path / "docs", copies=2)
+    out = tmp_path / "out"
+    assert run(["batch", folder / "m.tsv", "--out", out, "-j", "1", "-q"], capsys)[0] == 0
+    summary = (out / "summary.jsonl").read_bytes()
+    assert summary.count(b"\n") == 2
+    monkeypatch.setattr(batch, "_CONNECT_TIMEOUT_S", 1)
+    code, out_text, err = run(["batch", folder / "m.tsv", "--out", out, "--scheduler",
+                               "tcp://127.0.0.1:9"], capsys)
+    assert_one_line_error(code, out_text, err, "cannot reach the Dask scheduler")
+    assert (out / "summary.jsonl").read_bytes() == summary  # was truncated to 0 bytes
+
+
+def _children(pid: int) -> set[int]:
+    """The pids of the processes whose parent is ``pid``."""
+    found = set()
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat_file.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_batch_workers_die_with_a_killed_parent(tmp_path):
+    folder = _seed_pair_folder(tmp_path / "docs", copies=12)
+    proc = subprocess.Popen([sys.executable, "-m", "align", "batch", str(folder / "m.tsv"), "--out",
+                             str(tmp_path / "out"), "-j", "2", "-q"], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(ROOT),
+                                 "ALIGN_CACHE_DIR": str(tmp_path / "cache")},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        workers = {pid for pid in _children(proc.pid)
+                   if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+    assert len(workers) == 2, "the workers did not start"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if _alive(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []

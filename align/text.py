@@ -500,10 +500,25 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 @cache
 def _jieba() -> object:
-    """The jieba tokenizer, its dictionary loaded once without log output."""
-    import jieba  # type: ignore[import-untyped]
+    """The jieba tokenizer, its dictionary loaded once, silently.
 
-    jieba.setLogLevel(logging.WARNING)
+    jieba keeps its prefix dictionary in ``jieba.cache`` in the system temp
+    folder by default: a file shared by every user, which another user's copy
+    makes unwritable (then jieba logs a traceback on every run and leaves a 9 MB
+    temporary file). Ours lives in ``<align cache folder>/jieba``; when that
+    folder cannot be made, the dictionary is built in memory and nothing is
+    written. jieba's logger is silenced (the library never prints).
+    """
+    import jieba  # type: ignore[import-untyped]
+    from .cache import default_cache_dir
+
+    jieba.setLogLevel(logging.CRITICAL + 1)
+    folder = default_cache_dir() / "jieba"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = folder / "unusable"  # mkstemp fails there: nothing written anywhere
+    jieba.dt.tmp_dir = str(folder)
     jieba.dt.initialize()
     return jieba.dt
 

@@ -510,6 +510,7 @@ def _jieba() -> object:
     written. jieba's logger is silenced (the library never prints).
     """
     import jieba  # type: ignore[import-untyped]
+
     from .cache import default_cache_dir
 
     jieba.setLogLevel(logging.CRITICAL + 1)

@@ -849,3 +849,20 @@ def test_batch_workers_die_with_a_killed_parent(tmp_path):
     for pid in survivors:
         os.kill(pid, signal.SIGKILL)
     assert survivors == []
+
+
+# --- case 9: jieba writes nothing to the shared temp folder and prints nothing ---------------------
+
+
+def test_jieba_leaves_the_system_temp_folder_alone(inputs):
+    temp = inputs / "tmp"
+    temp.mkdir()
+    (temp / "jieba.cache").mkdir()  # a shared cache jieba cannot replace (another user's, say)
+    before = snapshot(temp)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp), "ALIGN_CACHE_DIR": str(inputs / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "align", "check", "en.txt", "zh.txt", "-q"], cwd=inputs,
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.stderr == ""  # was: jieba's "Dump cache file failed" traceback
+    assert snapshot(temp) == before  # was: a 9 MB temporary file left behind
+    assert (inputs / "cache" / "jieba" / "jieba.cache").is_file()

@@ -485,10 +485,17 @@ def test_html_report(alignment, tmp_path):
 def test_html_escapes_everything(tricky, alignment, tmp_path):
     export(alignment, tmp_path / "a.html")
     page = (tmp_path / "a.html").read_text(encoding="utf-8")
-    assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     export(tricky, tmp_path / "t.htm")
     page = (tmp_path / "t.htm").read_text(encoding="utf-8")
-    assert "<script" not in page and "<b>bold" not in page
+    assert "<script>alert" not in page and "<b>bold" not in page
+    # Only the page's own two scripts: the embedded result (JSON, every "<" escaped)
+    # and the editor, the only script the Content-Security-Policy lets run (by hash).
+    assert page.count("<script") == 2 and page.count("</script") == 2
+    from align.exporters.report import editor_script
+
+    code, source = editor_script()
+    assert f"script-src {source}" in page and f"<script>{code}</script>" in page
     root = etree.HTML(page)
     text = "".join(root.find(".//main/article/div").itertext())
     assert "<script>alert(1)</script>" in text and "😀" in text and "\u200fRTL\u200e" in text

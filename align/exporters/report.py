@@ -1,21 +1,28 @@
 """The HTML review report: one self-contained page, bead by bead, side by side.
 
-No network access and no external assets: the CSS is inline, there is no
-script, and a Content-Security-Policy forbids loading anything. Every text is
-escaped; C0 control characters are shown as visible control pictures (U+2400
-block) rather than removed, so a reviewer can see them.
+No network access and no external assets: the CSS and the editor's script
+(``align/data/review.js``, plain JavaScript) are inline, the result is embedded
+as JSON, and a Content-Security-Policy forbids loading anything and runs only
+that script (by its SHA-256). Every text is escaped; C0 control characters are
+shown as visible control pictures (U+2400 block) rather than removed, so a
+reviewer can see them. Without script the page is a read-only report.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import json
 import re
+from functools import cache
+from importlib import resources
 from pathlib import PurePath
 
 from .. import __version__
 from ..models import Document, Finding, Gap, Lang
 from .base import Context, Exporter, Row, language_name, line_range
-from .result import summary
+from .result import summary, to_dict
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -44,6 +51,19 @@ def _percent(value: float) -> str:
     return f"{value:.0%}"
 
 
+@cache
+def editor_script() -> tuple[str, str]:
+    """The editor's JavaScript and its CSP source (``'sha256-...'``)."""
+    text = resources.files("align").joinpath("data/review.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return text, f"'sha256-{digest}'"
+
+
+def _embedded(data: object) -> str:
+    """``data`` as JSON that can sit inside ``<script>``: every ``<`` escaped."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
 def _first_of_paragraph(doc: Document, sentence: int) -> bool:
     """Whether sentence ``sentence`` of ``doc`` is the first of its paragraph."""
     return doc.paragraphs[doc.sentences[sentence].paragraph].sentences[0].index == sentence
@@ -66,7 +86,8 @@ class HtmlExporter(Exporter):
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             ('<meta http-equiv="Content-Security-Policy" '
-            "content=\"default-src 'none'; style-src 'unsafe-inline'\">"),
+             f"content=\"default-src 'none'; style-src 'unsafe-inline'; "
+             f"script-src {editor_script()[1]}\">"),
             f'<meta name="generator" content="align {esc(__version__)}">',
             f"<title>{esc(title)}</title>",
             f"<style>{_CSS}</style>",
@@ -75,11 +96,14 @@ class HtmlExporter(Exporter):
             self._header(context, title),
             '<input type="checkbox" id="only-gaps" class="toggle">',
             self._toolbar(context),
+            self._editor_bar(context),
             "<main>",
             self._column_heads(context),
             *(self._row(row, context) for row in context.rows),
             "</main>",
             self._footer(context),
+            f'<script type="application/json" id="align-data">{self._data(context)}</script>',
+            f"<script>{editor_script()[0]}</script>",
             "</body>",
             "</html>",
             "",
@@ -142,18 +166,58 @@ class HtmlExporter(Exporter):
             text = f'{label} <q lang="{context.options.tag(gap.only_in)}">{esc(excerpt)}</q>'
             items.append(f'<li><a href="#b{row + 1}">{text}</a></li>' if row is not None
                          else f"<li>{text}</li>")
-        return (f'<details class="gaps" open><summary>{len(gaps)} gap'
+        opened = " open" if len(gaps) <= 12 else ""  # a long list stays folded: no inner scrolling
+        return (f'<details class="gaps"{opened}><summary>{len(gaps)} gap'
                 f'{"s" if len(gaps) != 1 else ""}</summary><ol>{"".join(items)}</ol></details>')
 
     @staticmethod
     def _toolbar(context: Context) -> str:
-        gaps = sum(row.is_gap for row in context.rows)
+        gaps = sum(row.is_gap or row.index in context.findings for row in context.rows)
         return ('<nav class="toolbar"><label for="only-gaps" class="switch">'
-                f"Show only gaps ({gaps} bead{'s' if gaps != 1 else ''})</label>"
+                f"Show only gaps and findings ({gaps} bead{'s' if gaps != 1 else ''})</label>"
                 '<span class="legend"><span class="key en">English only</span>'
                 '<span class="key zh">Chinese only</span><span class="key flag">finding</span>'
                 f'<span class="key para">new paragraph</span></span>'
                 f'<span class="level">{context.options.level} beads</span></nav>')
+
+    @staticmethod
+    def _editor_bar(context: Context) -> str:
+        """Filters, search, undo and save; shown by the script (hidden without it)."""
+        a = context.alignment
+        kinds = sorted({p.kind for doc in (a.en, a.zh) for p in doc.paragraphs} - {"body"})
+        shows = [("all", "all rows"), ("problems", "gaps and findings"), ("gaps", "gaps"),
+                 ("only-en", "English only"), ("only-zh", "Chinese only"), ("findings", "findings"),
+                 ("undecided", "not yet decided"), ("dismissed", "dismissed"), ("edited", "edited")]
+        options = "".join(f'<option value="{v}">{t}</option>' for v, t in shows)
+        labels = "".join(f'<option value="{esc(k)}">{esc(k)}</option>' for k in kinds)
+        return ('<div id="editor" class="editor" hidden>'
+                f'<label>Show <select data-filter="show">{options}</select></label>'
+                f'<label>Label <select data-filter="label"><option value="">any</option>{labels}'
+                "</select></label>"
+                '<label>Gap confidence \u2265 <input type="number" data-filter="conf" min="0" max="1" '
+                'step="0.05" value="0"></label>'
+                '<label>Score below <input type="number" data-filter="score" min="0" max="1" '
+                'step="0.05" value="1"></label>'
+                '<input type="search" id="search" data-filter="q" placeholder="Search (/)" '
+                'aria-label="search the text">'
+                '<output id="shown"></output><span class="spacer"></span>'
+                '<button id="undo" type="button" title="undo the last change (u, Ctrl+Z)">Undo</button>'
+                '<output id="edits">no changes</output>'
+                '<button id="save" type="button" class="primary" title="download the corrected '
+                'result (JSON, the --json schema)">Save corrections</button>'
+                '<p class="keys"><kbd>n</kbd>/<kbd>p</kbd> next/previous gap or finding \u00b7 '
+                "<kbd>m</kbd> merge with next \u00b7 <kbd>s</kbd> split \u00b7 <kbd>u</kbd> undo "
+                "\u00b7 <kbd>/</kbd> search</p></div>")
+
+    @staticmethod
+    def _data(context: Context) -> str:
+        """The result and the view, for the editor script."""
+        a, opts = context.alignment, context.options
+        stem = PurePath(a.en.path or a.zh.path or "alignment").stem
+        view = {"level": opts.level, "order": list(opts.order),
+                "tags": {"en": opts.tag("en"), "zh": opts.tag("zh")},
+                "save_as": f"{stem}.corrected.json"}
+        return _embedded({"result": to_dict(a), "view": view})
 
     @staticmethod
     def _column_heads(context: Context) -> str:
@@ -220,9 +284,11 @@ class HtmlExporter(Exporter):
 
     @staticmethod
     def _meta(row: Row, gap: Gap | None, findings: list[Finding]) -> str:
-        parts = [(f'<a class="num" href="#b{row.index + 1}">#{row.index + 1}</a>'
-                 f'<span class="type">{row.bead.kind}</span>'
-                 f'<span class="score" title="bead score">{row.bead.score:.3f}</span>')]
+        score = ("" if row.is_gap else  # a gap has no pair to score: its confidence is below
+                 f'<span class="score" title="bead score">{row.bead.score:.3f}</span>')
+        parts = [(f'<div class="head"><a class="num" href="#b{row.index + 1}">#{row.index + 1}</a>'
+                  f'<code class="idx" title="0-based index in the JSON result">[{row.index}]</code>'
+                  f'<span class="type">{row.bead.kind}</span>{score}</div>')]
         if gap is not None:
             parts.append(f'<div class="gapinfo"><meter min="0" max="1" '
                          f'value="{gap.confidence:.3f}"></meter> {_percent(gap.confidence)} '
@@ -248,16 +314,22 @@ class HtmlExporter(Exporter):
 
 _CSS = """
 :root{--bg:#fbfaf7;--fg:#1f2328;--muted:#6b7280;--line:#e5e2da;--card:#fff;
---en:#b45309;--en-bg:#fff3dc;--zh:#5b4bc4;--zh-bg:#ecebff;--flag:#c2410c;--err:#b91c1c;
+--en:#b45309;--en-bg:#fff3dc;--zh:#5b4bc4;--zh-bg:#ecebff;--flag:#db2777;--err:#b91c1c;
 --info:#2563eb;--accent:#0f766e}
 @media (prefers-color-scheme:dark){:root{--bg:#16181d;--fg:#e6e6e6;--muted:#9aa3ad;
 --line:#2d323b;--card:#1d2027;--en:#f0b35a;--en-bg:#3a2c12;--zh:#a99cff;--zh-bg:#272243;
---flag:#fb923c;--err:#f87171;--info:#60a5fa;--accent:#2dd4bf}}
+--flag:#f472b6;--err:#f87171;--info:#60a5fa;--accent:#2dd4bf}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);
 font:15px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-:lang(zh){font-family:"PingFang TC","PingFang SC","Noto Sans CJK TC","Noto Sans CJK SC",
-"Source Han Sans","Microsoft JhengHei","Microsoft YaHei",sans-serif}
+:lang(zh){font-family:"PingFang TC","Noto Sans CJK TC","Noto Sans TC","Source Han Sans TC",
+"Microsoft JhengHei","PingFang SC","Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC",
+"Source Han Sans","Microsoft YaHei","Hiragino Sans GB","WenQuanYi Zen Hei","WenQuanYi Micro Hei",
+"Droid Sans Fallback","Noto Sans CJK JP",system-ui,sans-serif}
+:lang(zh-CN),:lang(zh-Hans),:lang(zh-SG){font-family:"PingFang SC","Noto Sans CJK SC",
+"Noto Sans SC","Source Han Sans SC","Microsoft YaHei","Hiragino Sans GB","PingFang TC",
+"Noto Sans CJK TC","Source Han Sans","WenQuanYi Zen Hei","WenQuanYi Micro Hei",
+"Droid Sans Fallback",system-ui,sans-serif}
 code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
 a{color:inherit}
 .top,main,footer,.toolbar{max-width:1320px;margin:0 auto;padding:0 20px}
@@ -285,7 +357,7 @@ min-width:9rem}
 .gaps{margin:14px 0 0;background:var(--card);border:1px solid var(--line);border-radius:8px;
 padding:6px 14px}
 .gaps summary{cursor:pointer;font-weight:600}
-.gaps ol{margin:6px 0 6px;padding-left:1.6em;max-height:16rem;overflow:auto}
+.gaps ol{margin:6px 0 6px;padding-left:1.6em}
 .gaps li{margin:2px 0}.gaps a{text-decoration:none}.gaps a:hover{text-decoration:underline}
 .gaps q{color:var(--muted)}
 .nogaps{color:var(--accent);font-weight:600}
@@ -317,7 +389,7 @@ border-top:1px solid var(--line)}
 .bead.flagged{border-left-color:var(--flag)}
 .bead.only-en .cell.en{background:var(--en-bg);box-shadow:inset 3px 0 var(--en)}
 .bead.only-zh .cell.zh{background:var(--zh-bg);box-shadow:inset 3px 0 var(--zh)}
-.toggle:checked~main .bead:not(.gap){display:none}
+.toggle:checked~main .bead:not(.gap):not(.flagged){display:none}
 .cell{padding:4px 8px;border-radius:4px;min-width:0}
 .cell.empty{border:1px dashed var(--line);display:flex;flex-direction:column;
 justify-content:center}
@@ -356,6 +428,43 @@ color:var(--muted);font-size:13px}
 footer p{margin:4px 0}
 footer dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0}
 footer dt{font-weight:600}footer dd{margin:0;overflow-wrap:anywhere}
+mark.omission{outline:0}
+.bead[hidden]{display:none!important}
+.meta .head{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 8px}
+.meta .num{margin-right:0}.meta .idx{font-size:11px;color:var(--muted)}
+.editor{max-width:1320px;margin:0 auto;padding:8px 20px;display:flex;flex-wrap:wrap;
+align-items:center;gap:6px 14px;font-size:13px;position:sticky;top:0;z-index:2;
+background:var(--bg);border-bottom:1px solid var(--line)}
+.editor[hidden]{display:none}
+.editor select,.editor input,.editor button,.meta button,.meta input{font:inherit;font-size:12px;
+color:var(--fg);background:var(--card);border:1px solid var(--line);border-radius:4px;
+padding:2px 6px}
+.editor input[type=number]{width:4.2em}.editor input[type=search]{width:12em}
+.editor .spacer{flex:1}.editor output{color:var(--muted)}
+.editor button.primary{background:var(--accent);border-color:var(--accent);color:#fff;
+font-weight:600;padding:3px 12px}
+.editor button:disabled{opacity:.5}
+.editor .keys{flex-basis:100%;margin:0;color:var(--muted);font-size:12px}
+kbd{font:11px ui-monospace,monospace;border:1px solid var(--line);border-bottom-width:2px;
+border-radius:3px;padding:0 4px;background:var(--card)}
+.js .colhead{position:static}
+.bead:focus{outline:none}
+.bead.current{box-shadow:0 0 0 2px var(--accent) inset}
+.bead.edited .meta .head::after{content:"edited";color:var(--accent);font-weight:600}
+.bead.dismissed .cell:not(.empty){background:transparent;box-shadow:inset 3px 0 var(--line)}
+.bead.dismissed .gapinfo{text-decoration:line-through}
+.findings li.dismissed{opacity:.6}.findings li.dismissed b{text-decoration:line-through}
+.gaps li.dismissed{opacity:.6}
+.decide{display:inline-flex;flex-wrap:wrap;gap:3px;margin-top:3px}
+.meta button{cursor:pointer;padding:0 5px;line-height:1.6}
+.meta button[aria-pressed=true]{background:var(--accent);color:#fff;border-color:var(--accent)}
+.meta button:disabled{opacity:.35;cursor:default}
+.meta input.comment{width:100%;margin-top:2px}
+.pairdecide{color:var(--accent);font-weight:600;margin-top:3px}
+.pairdecide::before{content:"\\2713\\00a0"}
+.tools{display:none;flex-wrap:wrap;gap:3px;margin-top:5px}
+.bead:hover .tools,.bead.current .tools,.bead:focus-within .tools{display:flex}
+@media (hover:none){.tools{display:flex}}
 @media (max-width:700px){
 body{font-size:14px}
 .top,main,footer,.toolbar{padding:0 10px}
@@ -367,6 +476,8 @@ body{font-size:14px}
 .cell::before{content:attr(data-label);display:block;font-size:10px;font-weight:600;
 text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
 .level{margin-left:0}
+.editor{padding:6px 10px;position:static}.editor input[type=search]{width:100%}
+.editor .keys{display:none}
 }
-@media print{.toolbar,.toggle{display:none}.colhead{position:static}.bead{break-inside:avoid}}
+@media print{.toolbar,.toggle,.editor,.tools,.decide{display:none}.colhead{position:static}.bead{break-inside:avoid}}
 """

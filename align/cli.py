@@ -310,6 +310,10 @@ def check(
     realign: bool = typer.Option(False, "--realign",
                                  help="Bilingual file (.tmx, .xlf, .tsv): align its two sides "
                                       "afresh instead of checking its pairs."),
+    resume_review: Path | None = typer.Option(
+        None, "--resume-review", metavar="CORRECTED",
+        help="A reviewer's saved corrections (JSON or XLSX): keep their edits and decisions "
+             "for the units whose text did not change."),
 ) -> None:
     """Report paragraphs and sentences present in only one language, and QA findings
     (numbers, names, untranslated text, length) inside aligned pairs.
@@ -351,6 +355,8 @@ def check(
     else:
         result = _align(en, zh, presplit, model, no_cache, input_format,
                         checks=resolve_checks(checks))
+        if resume_review is not None:
+            result = _resume_review(resume_review, result)
     if min_confidence:
         result = replace(result, gaps=[g for g in result.gaps if g.confidence >= min_confidence])
     for path, fmt in ((json_out, "json"), (html, "html")):
@@ -358,8 +364,8 @@ def check(
             for warning in export(result, path, fmt).warnings:
                 typer.echo(f"align: warning: {warning}", err=True)
     _render_gaps(result, quiet)
-    failing = any(severity_at_least(f.severity, fail_on) for f in result.findings)
-    raise typer.Exit(1 if result.gaps or failing else 0)
+    failing = any(severity_at_least(f.severity, fail_on) for f in _undismissed(result.findings))
+    raise typer.Exit(1 if _undismissed(result.gaps) or failing else 0)
 
 
 def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
@@ -434,6 +440,23 @@ def pair(
 
 
 # --- commands: export (a saved or corrected result) ------------------------------
+def _resume_review(path: Path, result):
+    """``check --resume-review``: the reviewer's decisions carried over to ``result``."""
+    from .review import read_result, resume_review
+
+    resumed = resume_review(read_result(path), result)
+    kept = sum(b.review is not None for b in resumed.sentence_beads)
+    decided = sum(x.review is not None for x in (*resumed.gaps, *resumed.findings))
+    typer.echo(f"review {path}: kept {kept} reviewed beads and {decided} gap/finding decisions",
+               err=True)
+    return resumed
+
+
+def _undismissed(items: list) -> list:
+    """The gaps or findings a reviewer did not dismiss (they do not fail a check)."""
+    return [x for x in items if x.review is None or x.review.status != "dismissed"]
+
+
 @app.command("export")
 def export_cmd(
     result_file: Path = typer.Argument(..., metavar="RESULT",

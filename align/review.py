@@ -105,7 +105,7 @@ def refresh_gaps(alignment: Alignment, gaps: Sequence[Gap], level: str = "senten
     it: the reviewer made it by unlinking or splitting).
 
     Returns:
-        The gaps in the order of their first bead.
+        The kept gaps in their order, then the new ones in the order of their beads.
     """
     from .gaps import paragraph_gap, sentence_gaps
 
@@ -130,9 +130,9 @@ def refresh_gaps(alignment: Alignment, gaps: Sequence[Gap], level: str = "senten
         if run:
             fresh.append(sentence_gaps(doc, lang, run, 1.0) if level == "sentence"
                          else paragraph_gap(doc, lang, run[0], 1.0))
-    fresh = [replace(g, review=review) for g in fresh]
     where = {(lang, i): k for k, b in enumerate(beads) for lang in LANGS for i in getattr(b, lang)}
-    return sorted(kept + fresh, key=lambda g: where.get((g.only_in, _gap_units(g, level)[0]), 0))
+    fresh.sort(key=lambda g: where[(g.only_in, _gap_units(g, level)[0])])
+    return kept + [replace(g, review=review) for g in fresh]
 
 
 def _gap_units(gap: Gap, level: str) -> tuple[int, ...]:

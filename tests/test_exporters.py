@@ -156,7 +156,7 @@ def test_unknown_format_name(alignment, tmp_path):
 
 
 def test_every_format_and_extension_is_registered():
-    assert set(FORMATS) == {"tmx", "tsv", "jsonl", "moses", "beads", "json", "html"}
+    assert set(FORMATS) == {"tmx", "tsv", "jsonl", "moses", "beads", "json", "html", "xlsx"}
     assert set(EXTENSIONS.values()) <= set(FORMATS)
     for name in FORMATS:
         assert get_exporter(name).name == name

@@ -630,17 +630,18 @@
     });
     const covered = new Set();
     kept.forEach(function (g) { gapUnits(g).forEach(function (u) { covered.add(g.only_in + ":" + u); }); });
-    const out = kept.map(function (g) {
+    const out = [], made = [];
+    kept.forEach(function (g) {
       const copy = Object.assign({}, g);
       delete copy.reviewed; delete copy.status; delete copy.comment;
-      return Object.assign(copy, reviewKeys(state.gapDecisions[g.only_in + ":" + gapUnits(g)[0]]));
+      out.push(Object.assign(copy, reviewKeys(state.gapDecisions[g.only_in + ":" + gapUnits(g)[0]])));
     });
     for (const lang of ["en", "zh"]) {
       let run = [];
       const flush = function () {
         if (!run.length) return;
         const g = newGap(lang, run), d = state.gapDecisions[lang + ":" + run[0]];
-        out.push(d ? Object.assign(g, reviewKeys(d)) : g);
+        made.push(d ? Object.assign(g, reviewKeys(d)) : g);
         run = [];
       };
       state.rows.forEach(function (row) {
@@ -651,9 +652,10 @@
       });
       flush();
     }
-    return out.sort(function (a, b) {
+    // The kept gaps in their order, then the new ones in the order of their rows.
+    return out.concat(made.sort(function (a, b) {
       return first[a.only_in + ":" + gapUnits(a)[0]] - first[b.only_in + ":" + gapUnits(b)[0]];
-    });
+    }));
   }
 
   function savedFindings() {

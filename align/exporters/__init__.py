@@ -33,6 +33,7 @@ FORMATS: dict[str, str] = {
     "beads": "align.exporters.beads:BeadsExporter",
     "json": "align.exporters.result:JsonExporter",
     "html": "align.exporters.report:HtmlExporter",
+    "xlsx": "align.exporters.xlsx:XlsxExporter",
 }
 
 #: File extension (lower case) -> format name. A Moses path is a corpus prefix:
@@ -44,6 +45,7 @@ EXTENSIONS: dict[str, str] = {
     ".json": "json",
     ".html": "html",
     ".htm": "html",
+    ".xlsx": "xlsx",
     ".align": "beads",
     ".beads": "beads",
     ".moses": "moses",

@@ -703,12 +703,19 @@
     const text = JSON.stringify(buildResult(), null, 1) + "\n";
     const link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([text], {type: "application/json"}));
-    link.download = VIEW.save_as;
+    link.download = saveName();
     document.body.appendChild(link);
     link.click();
     link.remove();
     state.saved = state.edits;
     updateStatus();
+  }
+
+  /* review.html -> review.corrected.json (the page's own name), else from the input file. */
+  function saveName() {
+    const page = decodeURIComponent(location.pathname.split("/").pop() || "");
+    const stem = page.replace(/\.html?$/i, "");
+    return stem && stem !== page ? stem + ".corrected.json" : VIEW.save_as;
   }
 
   function updateStatus() {

@@ -54,9 +54,12 @@ class XlsxExporter(Exporter):
     def write(self, alignment: Alignment, path: str | os.PathLike[str],
               **options: object) -> ExportResult:
         """Render the workbook and write it atomically (it is binary, not text)."""
+        if os.fspath(path) == "-":
+            raise UsageError("XLSX is binary: write it to a file, not to standard output")
         context = Context(alignment, Options.build(alignment, dict(options)))
         write_bytes(path, self.render_bytes(context))
-        return ExportResult([str(Path(path))], context.warnings)
+        return ExportResult([str(Path(path))], context.warnings, len(context.rows),
+                            context.options.level)
 
     def render(self, context: Context) -> str:
         raise UsageError("XLSX is binary: use XlsxExporter.write or render_bytes")

@@ -315,6 +315,24 @@ def test_invariant_under_random_edit_sequences(browser, report, seed_result):
         context.close()
 
 
+_CJK_FONTS = {"Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
+              "WenQuanYi Micro Hei", "Droid Sans Fallback", "Source Han Sans TC", "PingFang TC"}
+
+
+def _fonts_used(page, selector: str) -> set[str] | None:
+    """The fonts Chromium really draws the first match's text with (DevTools protocol);
+    None when the system has no CJK font at all (install fonts-wqy-zenhei or fonts-noto-cjk)."""
+    if not shutil.which("fc-list") or not os.popen("fc-list :lang=zh family").read().strip():
+        return None
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {f["familyName"] for f in fonts}
+
+
 def test_screenshots_wide_narrow_and_chinese_font(browser, report, tmp_path):
     """Screenshots to look at: wide, 400 px narrow; the Chinese text uses a CJK font."""
     for name, width in (("wide", 1280), ("narrow", 400)):
@@ -330,6 +348,9 @@ def test_screenshots_wide_narrow_and_chinese_font(browser, report, tmp_path):
             page.screenshot(path=str(tmp_path / f"editor-{name}-zh.png"))
             family = tenfold.locator(".cell.zh .t").evaluate("e => getComputedStyle(e).fontFamily")
             assert "Noto Sans CJK TC" in family and "WenQuanYi Zen Hei" in family
+            used = _fonts_used(page, "main article.bead.only-zh .cell.zh .t")
+            if used is not None:  # the glyphs come from a CJK font of the stack
+                assert used & _CJK_FONTS, used
         finally:
             context.close()
     assert (tmp_path / "editor-narrow.png").stat().st_size > 10_000

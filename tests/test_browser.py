@@ -256,6 +256,29 @@ def test_undo_search_and_filters(page):
     page.locator("select[data-filter=label]").select_option("")
     page.locator("#search").fill("Aktau")
     assert shown.count() == 1 and "Aktau" in shown.first.inner_text()
+    page.locator("#search").fill("")
+    scores = sorted(float(t) for t in page.locator("main article.bead .score").all_inner_texts())
+    low = scores[len(scores) // 4]  # a quarter of the pairs score below this
+    page.locator("input[data-filter=score]").fill(str(low))
+    shown_scores = [float(t) for t in shown.locator(".score").all_inner_texts()]
+    assert shown.count() == len(shown_scores) == sum(s < low for s in scores) > 0
+    assert all(s < low for s in shown_scores)
+
+
+def test_split_here_between_any_two_sentences(page):
+    """Merge three pairs into one 3-3 row, then cut it before its third English sentence."""
+    first = "Russia and Kazakhstan share"
+    _edit(page, first, "merge")
+    _edit(page, first, "merge")
+    row = _row(page, first)
+    assert row.locator(".type").inner_text() == "3-3"
+    cuts = row.locator("button.cut[data-lang=en]")
+    assert cuts.count() == 2 and cuts.nth(1).is_visible()
+    cuts.nth(1).click()
+    assert _row(page, first).locator(".type").inner_text() == "2-2"
+    following = page.locator(f"#{_row(page, first).get_attribute('id')} + article.bead")
+    assert following.locator(".type").inner_text() == "1-1"
+    assert "edited" in following.get_attribute("class").split()
 
 
 def _random_edits(page, seed_rows, ops) -> dict:

@@ -355,6 +355,7 @@
       el.dataset.row = k;
       const old = el.querySelector("aside.meta");
       if (old) old.remove();
+      addCuts(el, row);
       el.insertAdjacentHTML("beforeend", metaHtml(row, k));
       if (el !== before) main.insertBefore(el, before);
       before = el.nextSibling;
@@ -365,6 +366,27 @@
     renderGapList();
     applyFilters();
     updateStatus();
+  }
+
+  /* A "cut" button before each sentence but the first of a multi-sentence side. */
+  function addCuts(el, row) {
+    el.querySelectorAll("button.cut").forEach(function (b) { b.remove(); });
+    ["en", "zh"].forEach(function (lang) {
+      if (row[lang].length < 2) return;
+      const segs = el.querySelectorAll(".cell." + lang + " > .seg");
+      for (let at = 1; at < segs.length; at += 1) {
+        segs[at].insertAdjacentHTML("beforebegin", '<button type="button" class="cut" ' +
+          'data-act="cut" data-lang="' + lang + '" data-at="' + at + '" title="split the row here">' +
+          "\u2702 split here</button>");
+      }
+    });
+  }
+
+  /* Where a cut before sentence ``at`` of ``lang`` splits the other side: at the same count. */
+  function cutPoint(row, lang, at) {
+    const other = lang === "en" ? "zh" : "en";
+    const b = Math.min(at, row[other].length);
+    return lang === "en" ? [at, b] : [b, at];
   }
 
   function renderGapList() {
@@ -393,7 +415,8 @@
 
   // --- filters and navigation -------------------------------------------------
 
-  const filters = {show: "all", label: "", conf: 0, score: 1, q: ""};
+  // score: null = no score filter (bead scores are not bounded by 1).
+  const filters = {show: "all", label: "", conf: 0, score: null, q: ""};
 
   function rowText(row) {
     return ["en", "zh"].map(function (l) {
@@ -417,7 +440,7 @@
       return row[l].some(function (i) { return units[l][i].kind === f.label; });
     })) return false;
     if (gap && gapConfidence(row) < f.conf) return false;
-    if (!gap && f.score < 1 && row.score >= f.score) return false;
+    if (f.score !== null && (gap || row.score >= f.score)) return false;
     return !f.q || rowText(row).indexOf(f.q) >= 0;
   }
 
@@ -540,11 +563,12 @@
     else if (act === "split") apply("split", [k]);
     else if (act === "unlink") apply("unlink", [k]);
     else if (act === "move") apply("move", [k, button.dataset.lang, button.dataset.dir === "up"]);
+    else if (act === "cut") apply("split", [k].concat(cutPoint(row, button.dataset.lang, Number(button.dataset.at))));
     else {
       const li = button.closest("li[data-finding]");
       decide(act, row, button.dataset.value, li ? Number(li.dataset.finding) : null);
     }
-    if (["merge", "split", "unlink", "move"].indexOf(act) >= 0) {
+    if (["merge", "split", "unlink", "move", "cut"].indexOf(act) >= 0) {
       focusRow(Math.min(k, state.rows.length - 1));
     }
   }
@@ -560,7 +584,8 @@
     if (!t.dataset.filter) return;
     const v = t.value;
     filters[t.dataset.filter] = t.dataset.filter === "q" ? v.trim().toLowerCase()
-      : t.type === "number" ? Number(v) : v;
+      : t.type !== "number" ? v : v.trim() === "" || isNaN(Number(v)) ? (t.dataset.filter === "conf" ? 0 : null)
+      : Number(v);
     applyFilters();
   }
 

@@ -196,8 +196,8 @@ class HtmlExporter(Exporter):
                 "</select></label>"
                 '<label>Gap confidence \u2265 <input type="number" data-filter="conf" min="0" max="1" '
                 'step="0.05" value="0"></label>'
-                '<label>Score below <input type="number" data-filter="score" min="0" max="1" '
-                'step="0.05" value="1"></label>'
+                '<label>Score below <input type="number" data-filter="score" min="0" '
+                'step="0.05" placeholder="any"></label>'
                 '<input type="search" id="search" data-filter="q" placeholder="Search (/)" '
                 'aria-label="search the text">'
                 '<output id="shown"></output><span class="spacer"></span>'
@@ -464,7 +464,11 @@ border-radius:3px;padding:0 4px;background:var(--card)}
 .pairdecide::before{content:"\\2713\\00a0"}
 .tools{display:none;flex-wrap:wrap;gap:3px;margin-top:5px}
 .bead:hover .tools,.bead.current .tools,.bead:focus-within .tools{display:flex}
-@media (hover:none){.tools{display:flex}}
+button.cut{display:none;margin:2px 0 2px 3.6em;font:inherit;font-size:11px;color:var(--muted);
+background:transparent;border:1px dashed var(--line);border-radius:4px;padding:0 8px;cursor:pointer}
+button.cut:hover{color:var(--fg);border-color:var(--accent)}
+.bead.current button.cut,.bead:focus-within button.cut{display:block}
+@media (hover:none){.tools{display:flex}.bead.current button.cut{display:block}}
 @media (max-width:700px){
 body{font-size:14px}
 .top,main,footer,.toolbar{padding:0 10px}
@@ -479,5 +483,5 @@ text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
 .editor{padding:6px 10px;position:static}.editor input[type=search]{width:100%}
 .editor .keys{display:none}
 }
-@media print{.toolbar,.toggle,.editor,.tools,.decide{display:none}.colhead{position:static}.bead{break-inside:avoid}}
+@media print{.toolbar,.toggle,.editor,.tools,.decide,button.cut{display:none}.colhead{position:static}.bead{break-inside:avoid}}
 """

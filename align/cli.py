@@ -469,6 +469,7 @@ def export_cmd(
     level: str = typer.Option("sentence", "--level", help="Export sentence or paragraph beads."),
     src_lang: str = typer.Option("en", "--src-lang", metavar="en|zh", help="The source side."),
     zh_lang: str | None = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but warnings and errors."),
 ) -> None:
     """Write a saved result (e.g. a reviewer's corrections) in any output format.
 
@@ -485,8 +486,9 @@ def export_cmd(
         typer.echo(f"align: warning: {warning}", err=True)
     beads = result.sentence_beads if level == "sentence" else result.paragraph_beads
     reviewed = sum(b.review is not None for b in beads)
-    typer.echo(f"wrote {', '.join(written.paths)}: {len(beads)} {level} beads, {reviewed} reviewed",
-               err=True)
+    if not quiet:
+        typer.echo(f"wrote {', '.join(written.paths)}: {len(beads)} {level} beads, {reviewed} reviewed",
+                   err=True)
 
 
 # --- commands: batch -------------------------------------------------------------

@@ -689,6 +689,9 @@
       row.findings.forEach(function (fi) {
         const f = Object.assign({}, RESULT.findings[fi]);
         delete f.reviewed; delete f.status; delete f.comment;
+        if (row.review && row.review.status === "edited") {
+          delete f.span; delete f.span_text;  // offsets in the old bead's text no longer hold
+        }
         if (LEVEL === "sentence") f.bead = k;
         out.push(Object.assign(f, reviewKeys(state.findingDecisions[fi])));
       });

@@ -106,6 +106,11 @@ def _busy(exc: sqlite3.Error) -> bool:
                                                           or "busy" in message)
 
 
+def _read_only(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused to write (a read-only file, folder or ``-shm``)."""
+    return "readonly" in str(exc).lower() or "read-only" in str(exc).lower()
+
+
 def _corrupt(exc: sqlite3.Error) -> bool:
     """Whether the file is damaged or not SQLite at all (worth rebuilding)."""
     message = str(exc).lower()
@@ -133,6 +138,8 @@ class EmbeddingCache:
         self.enabled = True
         #: Rows found damaged (bad checksum or vector) by :meth:`get_many`, all told.
         self.damaged = 0
+        #: The database cannot be written: lookups still served, stores skipped.
+        self.read_only = False
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._pid = 0  # connections must not cross a fork
@@ -181,7 +188,7 @@ class EmbeddingCache:
                     conn.execute("ROLLBACK")
                 raise
 
-        if rows:
+        if rows and not self.read_only:
             self._run(insert)
 
     def close(self) -> None:
@@ -209,6 +216,10 @@ class EmbeddingCache:
                     elif _corrupt(exc) and not rebuilt:
                         rebuilt = True
                         self._move_aside()
+                    elif _read_only(exc):
+                        if not self._repair_modes():
+                            self.read_only = True  # lookups go on; stores are skipped
+                            return None
                     else:
                         self.enabled = False
                 except OSError:  # cache directory missing and not creatable
@@ -235,6 +246,30 @@ class EmbeddingCache:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+
+    def _repair_modes(self) -> bool:
+        """Give ``-wal`` and ``-shm`` the database file's mode again; True if one changed.
+
+        SQLite creates them with the mode of the database, so a cache used while
+        its file was read-only keeps a read-only ``-shm`` after write access is
+        restored, and every later connection is read-only: caching would stay off.
+        """
+        try:
+            mode = os.stat(self.path).st_mode & 0o777
+        except OSError:
+            return False
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            return False
+        repaired = False
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            try:
+                if side.exists() and not os.access(side, os.W_OK):
+                    os.chmod(side, mode)
+                    repaired = True
+            except OSError:
+                continue
+        return repaired
 
     def _move_aside(self) -> None:
         """Rename the broken file to ``*.corrupt`` (kept for inspection) and its

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -168,7 +169,7 @@ BAD_INPUT = [
     ("model folder missing", ["check", "en.txt", "zh.txt", "--model", "./no/such/model"],
      "no model directory"),
     ("unknown option", ["check", "en.txt", "--colour"], "No such option: --colour; see 'align check -h'"),
-    ("missing argument", ["pair", "en.txt"], "Missing argument"),
+    ("missing argument", ["pair"], "Missing argument 'FILE'"),
     ("extra argument", ["check", "en.txt", "zh.txt", "third.txt"], "unexpected extra argument"),
     ("unknown command", ["align-all"], "No such command 'align-all'"),
     ("option out of range", ["check", "en.txt", "zh.txt", "--min-confidence", "2"], "--min-confidence"),
@@ -482,7 +483,7 @@ def test_cli_runs_when_the_cache_cannot_be_used(inputs, capsys, monkeypatch):
 OUTPUT_IS_INPUT = [
     ("pair -o en.txt", ["pair", "en.txt", "zh.txt", "-o", "en.txt", "-f", "tsv"], "en.txt"),
     ("pair -o ./zh.txt", ["pair", "en.txt", "zh.txt", "-o", "./zh.txt", "-f", "tsv"], "zh.txt"),
-    ("check --json zh.txt", ["check", "en.txt", "zh.txt", "--json", "zh.txt"], "zh.txt"),
+    ("check --json=zh.txt", ["check", "en.txt", "zh.txt", "--json=zh.txt"], "zh.txt"),
     ("check --html en.txt", ["check", "en.txt", "zh.txt", "--html", "en.txt"], "en.txt"),
     ("hard link to an input", ["pair", "en.txt", "zh.txt", "-o", "hard.tsv"], "hard.tsv"),
     ("symlink to an input", ["pair", "en.txt", "zh.txt", "-o", "link.tsv"], "link.tsv"),
@@ -623,7 +624,7 @@ def test_implausible_utf16_is_refused_naming_the_encodings(tmp_path):
     path = tmp_path / "noise.bin"
     path.write_bytes(np.random.default_rng(7).integers(1, 256, 4000, dtype=np.uint8).tobytes()
                      + b"\x00\x00")
-    with pytest.raises(InputError, match="neither UTF-16 .* nor UTF-8"):
+    with pytest.raises(InputError, match=r"neither UTF-16 .* nor UTF-8"):
         read_file(path)
 
 
@@ -773,7 +774,7 @@ def test_batch_output_on_an_input_is_refused(tmp_path, capsys, ideal_encoder):
     (folder / "doc.zh.txt").write_text(zh, encoding="utf-8")
     (folder / "m.tsv").write_text("doc.html\tdoc.zh.txt\tdoc\n", encoding="utf-8")
     before = snapshot(folder)
-    code, out, err = run(["batch", folder / "m.tsv", "--out", folder, "-f", "html", "-j", "1"], capsys)
+    code, out, err = run(["batch", folder / "m.tsv", "-o", folder, "-f", "html", "-j", "1"], capsys)
     assert_one_line_error(code, out, err, "doc.html is an input")
     assert snapshot(folder) == before
 
@@ -783,7 +784,7 @@ def test_batch_summary_on_the_manifest_is_refused(tmp_path, capsys, ideal_encode
     (folder / "summary.jsonl").write_text('{"en": "a0.en.txt", "zh": "a0.zh.txt", "id": "a0"}\n',
                                           encoding="utf-8")  # a JSONL manifest named like the summary
     before = snapshot(folder)
-    code, out, err = run(["batch", folder / "summary.jsonl", "--out", folder, "-j", "1"], capsys)
+    code, out, err = run(["batch", folder / "summary.jsonl", "-o", folder, "-j", "1"], capsys)
     assert_one_line_error(code, out, err, "is the manifest")
     assert snapshot(folder) == before
 
@@ -794,11 +795,11 @@ def test_failed_batch_start_keeps_the_previous_summary(tmp_path, capsys, monkeyp
 
     folder = _seed_pair_folder(tmp_path / "docs", copies=2)
     out = tmp_path / "out"
-    assert run(["batch", folder / "m.tsv", "--out", out, "-j", "1", "-q"], capsys)[0] == 0
+    assert run(["batch", folder / "m.tsv", "-o", out, "-j", "1", "-q"], capsys)[0] == 0
     summary = (out / "summary.jsonl").read_bytes()
     assert summary.count(b"\n") == 2
     monkeypatch.setattr(batch, "_CONNECT_TIMEOUT_S", 1)
-    code, out_text, err = run(["batch", folder / "m.tsv", "--out", out, "--scheduler",
+    code, out_text, err = run(["batch", folder / "m.tsv", "-o", out, "--scheduler",
                                "tcp://127.0.0.1:9"], capsys)
     assert_one_line_error(code, out_text, err, "cannot reach the Dask scheduler")
     assert (out / "summary.jsonl").read_bytes() == summary  # was truncated to 0 bytes
@@ -828,7 +829,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_batch_workers_die_with_a_killed_parent(tmp_path):
     folder = _seed_pair_folder(tmp_path / "docs", copies=12)
-    proc = subprocess.Popen([sys.executable, "-m", "align", "batch", str(folder / "m.tsv"), "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "align", "batch", str(folder / "m.tsv"), "-o",
                              str(tmp_path / "out"), "-j", "2", "-q"], cwd=tmp_path,
                             env={**os.environ, "PYTHONPATH": str(ROOT),
                                  "ALIGN_CACHE_DIR": str(tmp_path / "cache")},
@@ -866,3 +867,49 @@ def test_jieba_leaves_the_system_temp_folder_alone(inputs):
     assert proc.stderr == ""  # was: jieba's "Dump cache file failed" traceback
     assert snapshot(temp) == before  # was: a 9 MB temporary file left behind
     assert (inputs / "cache" / "jieba" / "jieba.cache").is_file()
+
+
+# --- case 10: a cache that was read-only works again once write access is back --------------------
+
+
+_READ_ONLY_SCENARIO = """
+import os, sys
+sys.path.insert(0, sys.argv[2])
+from tests.test_robustness import IdEncoder
+from align.cache import CachedEncoder, EmbeddingCache
+db = sys.argv[1]
+
+def run(texts):
+    cache = EmbeddingCache(db)
+    encoder = CachedEncoder(IdEncoder(), cache)
+    encoder.encode(texts)
+    cache.close()
+    return cache.enabled, encoder.stats.hits, encoder.stats.encoded
+
+print(run(["Item 1", "Item 2"]))
+os.chmod(db, 0o444)            # the cache made read-only: lookups still served
+print(run(["Item 1", "Item 3"]))
+os.chmod(db, 0o644)            # write access restored (the -shm SQLite made is still 0444)
+print(run(["Item 4"]))
+print(run(["Item 4"]))         # stored by the run before
+"""
+
+
+def test_cache_works_again_after_being_read_only():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:  # not under pytest's 0700 folder: nobody may enter
+        folder = Path(tmp) / "cache"
+        folder.mkdir()
+        prefix: list[str] = []
+        if os.geteuid() == 0:  # root ignores file modes: run the scenario as nobody
+            if shutil.which("setpriv") is None:
+                pytest.skip("root, and no setpriv to run as another user")
+            Path(tmp).chmod(0o755)
+            os.chown(folder, 65534, 65534)
+            prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        proc = subprocess.run([*prefix, sys.executable, "-c", _READ_ONLY_SCENARIO, str(folder / FILENAME),
+                               str(ROOT)], capture_output=True, text=True, timeout=120, check=False, cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    # was: (False, 1, 1), then (False, 0, 1) twice: caching off for good
+    assert proc.stdout.split("\n")[:4] == ["(True, 0, 2)", "(True, 1, 1)", "(True, 0, 1)", "(True, 1, 0)"]

@@ -33,7 +33,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,12 +100,16 @@ class BatchOptions:
         model: the sentence encoder (:func:`align.encoders.get_encoder`); None
             for the default.
         cache: use the shared on-disk embedding cache.
+        src_lang: the source side of the exports (TMX ``srclang``, first column...).
+        zh_lang: the language tag written for Chinese; None derives it from the script.
     """
 
     formats: tuple[str, ...] = ("json",)
     presplit: bool = False
     model: str | None = None
     cache: bool = True
+    src_lang: str = "en"
+    zh_lang: str | None = None
 
     def validated(self) -> BatchOptions:
         """A copy with format names checked, lower-cased and de-duplicated.
@@ -124,8 +128,8 @@ class BatchOptions:
             if name not in names:
                 names.append(name)
         if not names:
-            raise UsageError("no output format: give at least one, e.g. --formats json")
-        return BatchOptions(tuple(names), self.presplit, self.model, self.cache)
+            raise UsageError("no output format: give at least one, e.g. --format json")
+        return replace(self, formats=tuple(names))
 
 
 @dataclass(frozen=True)
@@ -428,7 +432,8 @@ def align_pair(pair: PairSpec, out_dir: str | os.PathLike[str], options: BatchOp
         with protect_inputs([pair.en, pair.zh]):  # an output never replaces an input
             for fmt in options.formats:
                 target = Path(out_dir) / f"{pair.id}{SUFFIXES[fmt][0] if fmt != 'moses' else ''}"
-                record["warnings"] += export(result, target, fmt).warnings
+                record["warnings"] += export(result, target, fmt, src_lang=options.src_lang,
+                                             **({"zh_lang": options.zh_lang} if options.zh_lang else {})).warnings
         record["status"] = "ok"
     except Exception as exc:
         record["error"] = _one_line(exc)
@@ -635,7 +640,7 @@ def _refuse_overwrites(pairs: Sequence[PairSpec], out: Path, summary: Path, opti
         if key is not None and key in inputs:
             what = "the manifest" if manifest is not None and key == identity(manifest) else "an input"
             raise UsageError(f"{target} is {what} ({inputs[key]}): this run would overwrite it; "
-                             "give another --out folder")
+                             "give another -o/--output folder")
 
 
 def _plan(pairs: Sequence[PairSpec], out: Path, options: BatchOptions, workers: int | None,
@@ -651,7 +656,7 @@ def _plan(pairs: Sequence[PairSpec], out: Path, options: BatchOptions, workers: 
             raise UsageError(f"invalid shard {index}/{count}: use i/N with 0 <= i < N")
         pairs = list(pairs)[index::count]
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file; give a folder")
+        raise UsageError(f"-o/--output {out} is a file; give a folder")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
     for pair in pairs:
@@ -706,7 +711,7 @@ def run_batch(pairs: Sequence[PairSpec], out_dir: str | os.PathLike[str], *,
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot create -o/--output {out}: {exc.strerror or exc}") from None
     from .atomic import protect_inputs, write_text
 
     start = time.perf_counter()

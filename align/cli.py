@@ -4,20 +4,91 @@ printed as one line with exit status 2 (see :func:`main`)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import AlignError
+from .exporters import FORMATS as _EXPORT_FORMATS  # the registries: cheap to import
+from .exporters.base import LEVELS
+from .formats import FORMATS as _INPUT_FORMATS
 from .models import Document  # dataclasses only: cheap to import
+from .qa import CHECKS as _CHECKS
+from .qa import SEVERITIES as _SEVERITIES
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-app = typer.Typer(
+
+# typer's command classes: the usage line and the argument list are adjusted by
+# subclassing them, click's extension point.
+class _Command(TyperCommand):
+    """A subcommand whose usage line shows ``FILE`` for a required argument
+    (typer writes ``{FILE}``, which reads like a literal brace)."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+                for piece in super().collect_usage_pieces(ctx)]
+
+
+#: Options whose value may be left out: option -> (the value then, the suffix of
+#: the files it writes). ``--json`` alone means ``--json -``, standard output.
+OPTIONAL_VALUES = {"--json": ("-", ".json")}
+
+
+def _takes_value(word: str | None, suffix: str) -> bool:
+    """Whether ``word``, after an option of :data:`OPTIONAL_VALUES`, is its value.
+
+    Not when there is no word or it is another option; not when it names an
+    existing regular file of another kind than the option writes: the old
+    flag spelling ``align inspect --json b.txt a.txt`` reads ``b.txt`` and never
+    writes over it. ``-``, a new path, a ``.json`` file or a device is a value.
+    """
+    if word is None or (word.startswith("-") and word != "-"):
+        return False
+    return not (os.path.isfile(word) and not word.lower().endswith(suffix))
+
+
+def with_optional_values(args: list[str]) -> list[str]:
+    """``args`` with the implied value of each :data:`OPTIONAL_VALUES` option filled in.
+
+    See :func:`_takes_value`; ``--json=PATH`` always takes PATH, and words after
+    ``--`` are left alone.
+    """
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        out.append(arg)
+        if arg == "--":
+            return out + list(args[i + 1:])
+        if arg in OPTIONAL_VALUES:
+            implied, suffix = OPTIONAL_VALUES[arg]
+            if not _takes_value(args[i + 1] if i + 1 < len(args) else None, suffix):
+                out.append(implied)
+    return out
+
+
+class _Group(TyperGroup):
+    """The ``align`` group: fills in optional option values before parsing."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, with_optional_values(list(args)))
+
+
+class _App(typer.Typer):
+    """A Typer app whose commands default to :class:`_Command`."""
+
+    def command(self, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _App(
+    cls=_Group,
     name="align",
     help="Align English and Chinese texts paragraph by paragraph and sentence by "
     "sentence, and report what is present in only one language.",
@@ -43,10 +114,129 @@ def _root(
     """Align English and Chinese texts and report what is present in only one language."""
 
 
-# --- commands: foundation (inspect) -------------------------------------------
+# --- shared options -----------------------------------------------------------
+# One name and one meaning in every command (README, "Command line"): -o/--output
+# a file (a folder for batch), --json [PATH|-] the JSON result, "-" standard
+# output, -q/--quiet, --zh-lang, -f/--format. Help lists the registries' keys,
+# so that it cannot drift from the code. Old spellings stay as hidden aliases
+# for one release (:func:`_deprecated`).
+_INPUT_FORMAT_HELP = (f"Input format: {', '.join(_INPUT_FORMATS)} (one for all files, or one per file: "
+                      "docx,pdf); default: by extension. check also reads tmx, xliff, tsv.")
+_MODEL_HELP = "Sentence encoder: a name from `align encoders` or a sentence-transformers model name or path."
+_LANGS = ("en", "zh")
 
-_INPUT_FORMAT_HELP = ("Input format: text, docx, html, markdown or pdf (one for all files, or one "
-                      "per file: docx,pdf); default: by extension. check also reads tmx, xliff, tsv.")
+
+def _flag(*decls: str, help: str):
+    """A boolean flag (``metavar=""``: no ``<bool>`` in the help)."""
+    return typer.Option(False, *decls, metavar="", help=help)
+
+
+def _output_option(help: str):
+    return typer.Option(None, "--output", "-o", metavar="PATH", help=help)  # -> Path | None
+
+
+def _format_option(help: str):
+    return typer.Option(None, "--format", "-f", metavar="FORMAT",
+                        help=f"{help}: {', '.join(_EXPORT_FORMATS)}.")
+
+
+def _json_option(what: str):
+    return typer.Option(None, "--json", metavar="[PATH|-]",
+                        help=f"Write {what} as JSON to PATH (a .json file); - (or --json alone) writes it "
+                             "to standard output.")
+
+
+def _quiet_option(help: str = "Print only the summary line."):
+    return typer.Option(False, "--quiet", "-q", metavar="", help=help)
+
+
+def _zh_lang_option():
+    return typer.Option(None, "--zh-lang", metavar="TAG",
+                        help="Language tag written for the Chinese side (zh-TW, zh-CN...); default: "
+                             "from its script.")
+
+
+def _src_lang_option(help: str):
+    return typer.Option(None, "--src-lang", metavar="|".join(_LANGS), help=help)
+
+
+def _presplit_option():
+    return _flag("--presplit", help="One sentence per line: no splitting or joining.")
+
+
+def _input_format_option():
+    return typer.Option(None, "--input-format", metavar="FORMAT", help=_INPUT_FORMAT_HELP)
+
+
+def _model_option():
+    return typer.Option(None, "--model", "-m", metavar="NAME", help=_MODEL_HELP)
+
+
+def _no_cache_option():
+    return _flag("--no-cache", help="Do not read or write the embedding cache.")
+
+
+def _alias(old: str):
+    """A hidden old spelling, kept for one release."""
+    return typer.Option(None, old, hidden=True)
+
+
+def _deprecated(old: str, new: str) -> None:
+    typer.echo(f"align: warning: {old} is deprecated and will be removed in the next release; "
+               f"use {new}", err=True)
+
+
+def _choice(value: str | None, option: str, choices) -> str | None:
+    """``value`` when it is one of ``choices`` (or None); else a usage error naming ``option``."""
+    from .errors import UsageError
+
+    if value is not None and value not in choices:
+        raise UsageError(f"unknown {option} {value!r}: {option} must be one of {', '.join(choices)}")
+    return value
+
+
+def _tag(value: str | None, option: str) -> str | None:
+    """A language tag option, checked before any long work."""
+    from .exporters.base import valid_tag
+
+    return None if value is None else valid_tag(value, option)
+
+
+def _warn(messages) -> None:
+    for message in messages:
+        typer.echo(f"align: warning: {message}", err=True)
+
+
+def _reading_warnings(*docs: Document) -> None:
+    """Print what reading noticed (e.g. lines of the other language in a file)."""
+    _warn(dict.fromkeys(w for doc in docs for w in doc.warnings))
+
+
+def _write_json(path: str | os.PathLike[str], data: object) -> None:
+    """Write ``data`` as JSON to ``path`` (``-``: standard output, by :mod:`align.atomic`)."""
+    import json
+
+    from .atomic import write_text
+
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _check_output(path: str | os.PathLike[str] | None, fmt: str | None) -> str | None:
+    """The format of an output, checked before a long alignment (None: no output)."""
+    from .errors import UsageError
+    from .exporters import check_destination, get_exporter
+
+    if path is None:
+        return None
+    if os.fspath(path) == "-":
+        if fmt is None:
+            raise UsageError("-o - (standard output) needs a format: add -f FORMAT")
+        if len(get_exporter(fmt).suffixes) > 1:
+            raise UsageError(f"{fmt} writes several files: give a file name prefix with -o, not -")
+    return check_destination(path, fmt)
+
+
+# --- commands: foundation (inspect) -------------------------------------------
 
 
 @app.command()
@@ -57,24 +247,25 @@ def inspect(
     file2: str | None = typer.Argument(
         None, metavar="FILE2", help="The other-language file (either order)."
     ),
-    presplit: bool = typer.Option(
-        False, "--presplit", help="One sentence per line: no splitting or joining."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
-    input_format: str | None = typer.Option(None, "--input-format", metavar="FORMAT",
-                                               help=_INPUT_FORMAT_HELP),
+    presplit: bool = _presplit_option(),
+    json_out: Path | None = _json_option("the paragraphs and sentences"),
+    input_format: str | None = _input_format_option(),
 ) -> None:
-    """Show the paragraphs and sentences of each language, with their line numbers."""
-    import json
+    """Show the paragraphs and sentences of each language, with their line numbers.
 
-    from .read import load_documents
+    Any file is shown, one of a single language too: it is the diagnostic tool.
+    """
+    from .atomic import refuse_writes_to
+    from .read import read_documents
 
+    refuse_writes_to([file, file2])  # --json never replaces an input
     formats = {"input_format": input_format} if input_format else {}
-    docs = load_documents(file, file2, presplit=presplit, **formats)
-    if as_json:
-        data = {doc.lang: _inspect_dict(doc) for doc in docs}
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
+    docs = read_documents(file, file2, presplit=presplit, **formats)
+    _reading_warnings(*docs)
+    if json_out is not None:
+        _write_json(json_out, {doc.lang: _inspect_dict(doc) for doc in docs})
+        if os.fspath(json_out) == "-":
+            return
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.markup import escape
@@ -156,27 +347,31 @@ def eval_command(
     test: str = typer.Option(..., "--test", metavar="TEST",
                              help="Beads to score: the same formats or an align JSON result; a "
                                   "folder is matched to GOLD by file name stem."),
-    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON on stdout."),
-    src_lang: str = typer.Option("zh", "--src-lang", metavar="zh|en",
+    json_out: Path | None = _json_option("the scores"),
+    src_lang: str = typer.Option("zh", "--src-lang", metavar="|".join(_LANGS),
                                  help="Language of the first side of the bead files "
                                       "(MAC: zh)."),
 ) -> None:
-    """Score an alignment against gold beads: strict, MAC and lax P/R/F1, null beads."""
-    import json
+    """Score an alignment against gold beads: strict, MAC and lax P/R/F1, null beads.
 
+    Null-bead scores are n/a when there is nothing to measure (no null bead in
+    the gold for recall, none in the test for precision).
+    """
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from .errors import UsageError
+    from .atomic import refuse_writes_to
     from .evaluate import evaluate
 
-    if src_lang not in ("zh", "en"):
-        raise UsageError(f"--src-lang must be zh or en, not {src_lang!r}")
+    _choice(src_lang, "--src-lang", _LANGS)
+    refuse_writes_to([gold, test])  # --json never replaces an input
     result = evaluate(gold, test, src_lang="en" if src_lang == "en" else "zh")
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
-        return
+    _warn(result.warnings)
+    if json_out is not None:
+        _write_json(json_out, result.to_dict())
+        if os.fspath(json_out) == "-":
+            return
     table = Table(box=box.SIMPLE_HEAD, title=f"{test} against gold {gold}")
     table.add_column("file")
     for group in ("strict", "MAC", "lax"):
@@ -187,15 +382,20 @@ def eval_command(
     for scores in (*result.files, result.pooled):
         row = [scores.name]
         for prf in (scores.strict, scores.mac, scores.lax):
-            row += [f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}"]
-        row += [f"{scores.null.precision:.3f}", f"{scores.null.recall:.3f}"]
+            row += [_ratio(prf.precision), _ratio(prf.recall), _ratio(prf.f1)]
+        row += [_ratio(scores.null.precision), _ratio(scores.null.recall)]
         table.add_row(*row, end_section=scores is result.files[-1])
     console = Console()
     console.width = max(console.width, 100)
     console.print(table)
 
+
+def _ratio(value: float | None) -> str:
+    """A score for the table: three decimals, or n/a when it cannot be measured."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 # --- commands: check / pair ------------------------------------------------------
-_MODEL_HELP = "Sentence encoder: a name from `align encoders` or a sentence-transformers model name or path."
 
 
 def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
@@ -206,6 +406,7 @@ def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
     encoder = get_encoder(model, cache=not no_cache)
     result = align_files(first, second, presplit=presplit, input_format=input_format,
                          encoder=encoder, **kwargs)
+    _reading_warnings(result.en, result.zh)
     damaged = getattr(getattr(encoder, "stats", None), "damaged", 0)
     if damaged:
         typer.echo(f"align: warning: {damaged} damaged embedding-cache row(s) ignored and "
@@ -241,11 +442,12 @@ def _findings_table(title: str, places: tuple[str, ...], rows: list):
     return table
 
 
-def _render_gaps(result, quiet: bool) -> None:
+def _render_gaps(result, quiet: bool, to_stderr: bool = False) -> None:
+    """The gaps and findings tables and the summary line (on stderr when stdout carries data)."""
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, stderr=to_stderr)
     en_gaps = sum(g.only_in == "en" for g in result.gaps)
     zh_gaps = len(result.gaps) - en_gaps
     if result.gaps and not quiet:
@@ -287,29 +489,34 @@ def _render_gaps(result, quiet: bool) -> None:
 
 @app.command()
 def check(
-    en: Path = typer.Argument(..., help="English file, or one file holding both languages."),
-    zh: Path | None = typer.Argument(None, help="Chinese file (either order is fine)."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the full result (JSON) here."),
-    html: Path | None = typer.Option(None, "--html", help="Write a side-by-side HTML review page here."),
-    presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
-    model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
-    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
+    en: Path = typer.Argument(..., metavar="FILE",
+                              help="English file, or one file holding both languages, or a bilingual "
+                                   ".tmx/.xlf/.tsv."),
+    zh: Path | None = typer.Argument(None, metavar="FILE2", help="Chinese file (either order is fine)."),
+    output: Path | None = _output_option("Also write the result here, in the format of its extension "
+                                        "or -f; - is standard output."),
+    fmt: str | None = _format_option("Format of -o (default: from its extension)"),
+    json_out: Path | None = _json_option("the full result"),
+    html: Path | None = typer.Option(None, "--html", metavar="PATH",
+                                    help="Write a side-by-side HTML review page here."),
+    presplit: bool = _presplit_option(),
+    model: str | None = _model_option(),
+    no_cache: bool = _no_cache_option(),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0, metavar="0..1",
                                          help="Report only gaps at least this confident."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    quiet: bool = _quiet_option(),
     checks: str | None = typer.Option(
         None, "--checks", metavar="LIST",
-        help="QA checks on aligned pairs, comma-separated: numbers, names, untranslated, "
-             "length; 'all' (default) or 'none'."),
+        help=f"QA checks on aligned pairs, comma-separated: {', '.join(_CHECKS)}; 'all' (default) "
+             "or 'none'."),
     fail_on: str = typer.Option(
         "error", "--fail-on", metavar="SEVERITY",
-        help="Findings at or above this severity make exit status 1: error (default), "
-             "warning, info or none."),
-    input_format: str | None = typer.Option(None, "--input-format", metavar="FORMAT",
-                                               help=_INPUT_FORMAT_HELP),
-    realign: bool = typer.Option(False, "--realign",
-                                 help="Bilingual file (.tmx, .xlf, .tsv): align its two sides "
-                                      "afresh instead of checking its pairs."),
+        help="Findings at or above this severity make exit status 1 (gaps always do): "
+             f"{', '.join(_SEVERITIES)} or none; default error."),
+    zh_lang: str | None = _zh_lang_option(),
+    input_format: str | None = _input_format_option(),
+    realign: bool = _flag("--realign", help="Bilingual file (.tmx, .xlf, .tsv): align its two sides "
+                                            "afresh instead of checking its pairs."),
     resume_review: Path | None = typer.Option(
         None, "--resume-review", metavar="CORRECTED",
         help="A reviewer's saved corrections (JSON or XLSX): keep their edits and decisions "
@@ -328,24 +535,27 @@ def check(
 
     from .encoders import get_encoder
     from .errors import UsageError
-    from .exporters import check_destination, export
-    from .qa import SEVERITIES, resolve_checks, severity_at_least
+    from .exporters import export
+    from .qa import resolve_checks, severity_at_least
 
-    if fail_on not in (*SEVERITIES, "none"):
-        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)} or none, not {fail_on!r}")
+    _choice(fail_on, "--fail-on", (*_SEVERITIES, "none"))
+    _tag(zh_lang, "--zh-lang")
     from .atomic import check_distinct, refuse_writes_to
 
     refuse_writes_to([en, zh])  # no output may replace an input
-    check_distinct([json_out, html])
-    for path, fmt in ((json_out, "json"), (html, "html")):
-        if path is not None:
-            check_destination(path, fmt)  # fail now, not after a long alignment
+    check_distinct([json_out, html, output])
+    outputs = [(json_out, _check_output(json_out, "json")), (html, _check_output(html, "html")),
+               (output, _check_output(output, fmt))]  # fail now, not after a long alignment
+    to_stdout = any(path is not None and os.fspath(path) == "-" for path, _ in outputs)
     from .bilingual import bilingual_format
 
     tm_format = bilingual_format(en, input_format) if zh is None else None
     if realign and tm_format is None:
         raise UsageError("--realign needs one bilingual file (.tmx, .xlf/.xliff or .tsv)")
     if tm_format and not realign:
+        if output is not None:
+            raise UsageError("-o writes aligned documents: use --json for a bilingual file's report, "
+                             "or add --realign")
         _check_bilingual(en, tm_format, model, no_cache, json_out, html, quiet, fail_on)
     if tm_format:
         from .bilingual import realign_units
@@ -359,11 +569,11 @@ def check(
             result = _resume_review(resume_review, result)
     if min_confidence:
         result = replace(result, gaps=[g for g in result.gaps if g.confidence >= min_confidence])
-    for path, fmt in ((json_out, "json"), (html, "html")):
+    options = {"zh_lang": zh_lang} if zh_lang else {}
+    for path, format_name in outputs:
         if path is not None:
-            for warning in export(result, path, fmt).warnings:
-                typer.echo(f"align: warning: {warning}", err=True)
-    _render_gaps(result, quiet)
+            _warn(export(result, path, format_name, **options).warnings)
+    _render_gaps(result, quiet, to_stderr=to_stdout)
     failing = any(severity_at_least(f.severity, fail_on) for f in _undismissed(result.findings))
     raise typer.Exit(1 if _undismissed(result.gaps) or failing else 0)
 
@@ -387,7 +597,7 @@ def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
     report = check_bilingual(path, fmt=fmt, encoder=get_encoder(model, cache=not no_cache))
     if json_out is not None:
         write_text(json_out, json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
-    console = Console(highlight=False)
+    console = Console(highlight=False, stderr=json_out is not None and os.fspath(json_out) == "-")
     if report.findings and not quiet:
         console.print(_findings_table(
             "Findings in translation units", ("unit", "id", "line"),
@@ -403,40 +613,62 @@ def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
 
 @app.command()
 def pair(
-    src: Path = typer.Argument(..., help="Source file (English or Chinese)."),
-    tgt: Path = typer.Argument(..., help="Target file (the other language)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Output file; its extension picks the format."),
-    fmt: str | None = typer.Option(None, "--format", "-f",
-                                      help="beads, tsv, jsonl, tmx, moses, json or html (default: from -o)."),
-    presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
-    level: str = typer.Option("sentence", "--level", help="Export sentence or paragraph beads."),
-    zh_lang: str | None = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
-    model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
-    input_format: str | None = typer.Option(None, "--input-format", metavar="FORMAT",
-                                               help=_INPUT_FORMAT_HELP),
+    src: Path = typer.Argument(..., metavar="FILE",
+                               help="One file holding both languages, or the source file (English or "
+                                    "Chinese)."),
+    tgt: Path | None = typer.Argument(None, metavar="FILE2",
+                                      help="The target file (the other language); none for a mixed file."),
+    output: Path | None = _output_option("Output file; its extension (or -f) picks the format; - is "
+                                        "standard output."),
+    fmt: str | None = _format_option("Output format (default: from the extension of -o)"),
+    json_out: Path | None = _json_option("the full result"),
+    level: str = typer.Option("sentence", "--level", metavar="|".join(LEVELS),
+                              help="Export sentence or paragraph beads."),
+    src_lang: str | None = _src_lang_option("The source side: first column, TMX srclang, first indices in "
+                                            "beads; default: the language of FILE (en for a mixed file)."),
+    zh_lang: str | None = _zh_lang_option(),
+    presplit: bool = _presplit_option(),
+    model: str | None = _model_option(),
+    no_cache: bool = _no_cache_option(),
+    input_format: str | None = _input_format_option(),
+    quiet: bool = _quiet_option("Print nothing but warnings and errors."),
 ) -> None:
-    """Align two files and write the aligned pairs (SRC's indices first in `beads`)."""
-    import os
-
+    """Align a mixed file, or two files, and write the aligned pairs."""
+    from .atomic import check_distinct, refuse_writes_to
     from .errors import UsageError
-    from .exporters import check_destination, export
+    from .exporters import export
 
-    if level not in ("sentence", "paragraph"):
-        raise UsageError(f"unknown --level {level!r}: use sentence or paragraph")
-    from .atomic import refuse_writes_to
-
+    _choice(level, "--level", LEVELS)
+    _choice(src_lang, "--src-lang", _LANGS)
+    _tag(zh_lang, "--zh-lang")
+    if output is None and json_out is None:
+        raise UsageError("give the output file with -o/--output (or --json for the whole result)")
     refuse_writes_to([src, tgt])  # no output may replace an input
-    fmt = check_destination(output, fmt)  # fail now, not after a long alignment
+    check_distinct([output, json_out])
+    fmt = _check_output(output, fmt)  # fail now, not after a long alignment
+    _check_output(json_out, "json")
     result = _align(src, tgt, presplit, model, no_cache, input_format)
-    src_lang = "en" if result.en.path == os.fspath(src) else "zh"
-    options = {"level": level, "src_lang": src_lang}
-    if zh_lang:
-        options["zh_lang"] = zh_lang
-    written = export(result, output, fmt, **options)
-    for warning in written.warnings:
-        typer.echo(f"align: warning: {warning}", err=True)
-    typer.echo(f"wrote {', '.join(written.paths)}: {len(result.sentence_beads)} sentence beads", err=True)
+    if src_lang is None:
+        src_lang = "en" if result.en.path == os.fspath(src) else "zh"
+    options = {"level": level, "src_lang": src_lang, **({"zh_lang": zh_lang} if zh_lang else {})}
+    if json_out is not None:
+        _warn(export(result, json_out, "json", **options).warnings)
+    if output is not None:
+        written = export(result, output, fmt, **options)
+        _warn(written.warnings)
+        if not quiet:
+            typer.echo(_written(written, result), err=True)
+
+
+def _written(written, result) -> str:
+    """``wrote PATH: N sentence beads``, counting what the files hold."""
+    level = written.level
+    total = len(result.sentence_beads if level == "sentence" else result.paragraph_beads)
+    counted = f"{written.beads} {level} beads"
+    if written.beads < total:
+        counted = (f"{written.beads} {level} pairs ({total - written.beads} one-sided {level} beads "
+                   "left out: this format holds pairs only)")
+    return f"wrote {', '.join('standard output' if p == '-' else p for p in written.paths)}: {counted}"
 
 
 # --- commands: export (a saved or corrected result) ------------------------------
@@ -492,37 +724,49 @@ def export_cmd(
 
 
 # --- commands: batch -------------------------------------------------------------
+#: Values of batch's --fail-on: what makes exit status 1.
+_BATCH_FAIL_ON = ("failed", "gaps")
+
 @app.command()
 def batch(
     manifest: Path | None = typer.Argument(
         None, metavar="MANIFEST",
         help="TSV (en_path<TAB>zh_path[<TAB>id]) or JSONL ({\"en\":..,\"zh\":..,\"id\":..}); paths "
              "relative to its folder. Or use --en-dir and --zh-dir."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: <id>.<ext> per pair and summary.jsonl."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FOLDER",
+                                       help="Output folder: <id>.<ext> per pair and summary.jsonl."),
+    out: Path | None = _alias("--out"),
     en_dir: Path | None = typer.Option(None, "--en-dir",
                                           help="Folder of English files (pairs matched by name stem)."),
     zh_dir: Path | None = typer.Option(None, "--zh-dir",
                                           help="Folder of Chinese files (pairs matched by name stem)."),
-    formats: str = typer.Option("json", "--formats", "-f",
-                                help="Comma-separated: json, tmx, tsv, jsonl, beads, html, moses."),
-    presplit: bool = typer.Option(False, "--presplit", help="Input has one sentence per line."),
-    model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="LIST",
+                                   help=f"Output formats, comma-separated: {', '.join(_EXPORT_FORMATS)}; "
+                                        "default json."),
+    formats: str | None = _alias("--formats"),
+    src_lang: str = typer.Option("en", "--src-lang", metavar="|".join(_LANGS),
+                                 help="The source side of the exports: TMX srclang, first column..."),
+    zh_lang: str | None = _zh_lang_option(),
+    presplit: bool = _presplit_option(),
+    model: str | None = _model_option(),
+    no_cache: bool = _no_cache_option(),
     workers: int | None = typer.Option(None, "--workers", "-j", min=1,
                                           help="Worker processes (default: CPU count); 1 runs in this process."),
     scheduler: str | None = typer.Option(None, "--scheduler",
                                             help="Run on Dask: 'local' (a LocalCluster of --workers "
                                                  "processes) or tcp://HOST:PORT of a running scheduler."),
-    resume: bool = typer.Option(False, "--resume", help="Skip pairs already aligned ok whose outputs all exist."),
+    resume: bool = _flag("--resume", help="Skip pairs already aligned ok whose outputs all exist."),
     shard: str | None = typer.Option(None, "--shard", metavar="i/N",
                                         help="Only every N-th pair, starting at pair i (0-based), e.g. "
                                              "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT."),
-    fail_on_gaps: bool = typer.Option(False, "--fail-on-gaps", help="Exit 1 also when a pair has gaps."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the totals line."),
+    fail_on: str = typer.Option("failed", "--fail-on", metavar="|".join(_BATCH_FAIL_ON),
+                                help="What makes exit status 1: a failed pair (default), or also gaps."),
+    fail_on_gaps: bool = typer.Option(False, "--fail-on-gaps", hidden=True),
+    quiet: bool = _quiet_option("Print only the totals line."),
 ) -> None:
     """Align many document pairs in parallel; write outputs and a summary per pair.
 
-    Exit status: 0 all pairs aligned, 1 a pair failed (or gaps, with --fail-on-gaps), 2 bad manifest.
+    Exit status: 0 all pairs aligned, 1 a pair failed (or has gaps, with --fail-on gaps), 2 bad manifest.
     """
     from rich.console import Console
 
@@ -540,7 +784,10 @@ def batch(
         typer.echo(f"align: warning: {name} has no partner of the same name stem; skipped", err=True)
     if len(plan.unmatched) > 10:
         typer.echo(f"align: warning: {len(plan.unmatched) - 10} more files without a partner", err=True)
-    options = BatchOptions(tuple(f for f in formats.split(",") if f.strip()), presplit, model, not no_cache)
+    out, fail_on = _batch_aliases(output, out, fmt, formats, fail_on, fail_on_gaps)
+    names = (fmt or formats or "json").split(",")
+    options = BatchOptions(tuple(f for f in names if f.strip()), presplit, model, not no_cache,
+                           _choice(src_lang, "--src-lang", _LANGS) or "en", _tag(zh_lang, "--zh-lang"))
     err = Console(stderr=True, highlight=False)
     progress = None
     if err.is_terminal and not quiet:
@@ -590,7 +837,29 @@ def batch(
         if progress is not None:
             progress.stop()
     _render_batch(report, quiet)
-    raise typer.Exit(1 if report.failed or (fail_on_gaps and report.with_gaps) else 0)
+    raise typer.Exit(1 if report.failed or (fail_on == "gaps" and report.with_gaps) else 0)
+
+
+def _batch_aliases(output: Path | None, out: Path | None, fmt: str | None, formats: str | None,
+                   fail_on: str, fail_on_gaps: bool) -> tuple[Path, str]:
+    """Resolve batch's old spellings (--out, --formats, --fail-on-gaps), with a deprecation note each.
+
+    Returns:
+        ``(output folder, fail-on value)``.
+    """
+    from .errors import UsageError
+
+    for old, new, used in (("--out", "-o/--output", out), ("--formats", "-f/--format", formats),
+                           ("--fail-on-gaps", "--fail-on gaps", fail_on_gaps)):
+        if used:
+            _deprecated(old, new)
+    if fmt is not None and formats is not None:
+        raise UsageError("give -f/--format once (--formats is its old spelling)")
+    folder = output if output is not None else out
+    if folder is None or (output is not None and out is not None):
+        raise UsageError("give the output folder once, with -o/--output FOLDER")
+    _choice(fail_on, "--fail-on", _BATCH_FAIL_ON)
+    return folder, "gaps" if fail_on_gaps else fail_on
 
 
 _BATCH_TABLE_MAX = 100  # beyond this many pairs the table lists only failed pairs

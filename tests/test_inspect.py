@@ -41,14 +41,14 @@ def test_inspect_text_output(capsys, seed_mixed):
     (["inspect", "a.txt", "b.txt", "--presplit"], (("a.txt", "b.txt"), {"presplit": True})),
     (["inspect", "--json", "b.txt", "a.txt"], (("b.txt", "a.txt"), {"presplit": False})),
 ])
-def test_inspect_forwards_to_load_documents(monkeypatch, capsys, argv, expected):
+def test_inspect_forwards_to_read_documents(monkeypatch, capsys, argv, expected):
     calls = []
 
     def fake(*args, **kwargs):
         calls.append((args, kwargs))
         return align.read.documents_from_texts("One sentence.", "一句話。")
 
-    monkeypatch.setattr(align.read, "load_documents", fake)
+    monkeypatch.setattr(align.read, "read_documents", fake)
     assert main(argv) == 0
     assert calls == [expected]
 

@@ -58,10 +58,23 @@ def language_name(lang: Lang) -> str:
     return "English" if lang == "en" else "Chinese"
 
 
-def _tag(option: str, value: object) -> str:
+def valid_tag(value: object, option: str) -> str:
+    """``value`` if it is a BCP 47-like language tag.
+
+    Args:
+        value: the tag given.
+        option: its name in the message (``zh_lang`` in the library, ``--zh-lang`` in the CLI).
+
+    Raises:
+        UsageError: not a tag.
+    """
     if not isinstance(value, str) or not _TAG.fullmatch(value):
         raise UsageError(f"invalid language tag {value!r} for {option} (e.g. 'en', 'zh-TW')")
     return value
+
+
+def _tag(option: str, value: object) -> str:
+    return valid_tag(value, option)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from ..atomic import ensure_writable
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..models import Alignment
 from .base import Exporter, ExportResult, Options
 from .result import from_dict, to_dict
@@ -113,6 +113,8 @@ def check_destination(path: str | os.PathLike[str], fmt: str | None = None) -> s
             ``moses``) could not be written: missing or read-only folder, or a
             folder in its place.
     """
+    if os.fspath(path) != "-" and os.path.isdir(path):  # before the format: "no extension" would mislead
+        raise InputError(f"cannot write {os.fspath(path)}: it is a folder; give a file path")
     name = format_for_path(path, fmt)
     for target in get_exporter(name).targets(path):
         ensure_writable(target)

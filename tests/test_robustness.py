@@ -913,3 +913,42 @@ def test_cache_works_again_after_being_read_only():
     assert proc.returncode == 0, proc.stderr
     # was: (False, 1, 1), then (False, 0, 1) twice: caching off for good
     assert proc.stdout.split("\n")[:4] == ["(True, 0, 2)", "(True, 1, 1)", "(True, 0, 1)", "(True, 1, 0)"]
+
+
+# --- case 11: minor ones ----------------------------------------------------------------------------
+
+
+def test_output_folder_without_format_says_it_is_a_folder(inputs, capsys, ideal_encoder):
+    code, out, err = run(["pair", "en.txt", "zh.txt", "-o", "out"], capsys)
+    assert_one_line_error(code, out, err, "cannot write out: it is a folder")
+
+
+def test_output_to_a_process_substitution(inputs, capsys, ideal_encoder):
+    """``-o >(cmd)`` names /dev/fd/N, a link to a pipe: written through."""
+    read_end, write_end = os.pipe()
+    try:
+        code, _out, err = run(["pair", "en.txt", "zh.txt", "-o", f"/dev/fd/{write_end}", "-f", "tsv"], capsys)
+        os.close(write_end)
+        write_end = -1
+        data = os.read(read_end, 1 << 16)
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    assert code == 0, err
+    assert "Budget 2" in data.decode("utf-8")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("他說&#39;好&#39;然後離開。", ["他說&#39;好&#39;然後離開。"]),
+    ("美國電話電報公司（AT&amp;T）宣布&amp;收購完成。", ["美國電話電報公司（AT&amp;T）宣布&amp;收購完成。"]),
+    ("第一句;第二句。", ["第一句;", "第二句。"]),  # a real half-width semicolon still ends one
+])
+def test_chinese_is_not_split_inside_character_references(text, expected):
+    assert split_sentences(text, "zh") == expected
+
+
+@pytest.mark.parametrize("value", ["nan", "-0.5", "2", "inf"])
+def test_min_confidence_out_of_range_names_the_range(inputs, capsys, ideal_encoder, value):
+    code, out, err = run(["check", "en.txt", "zh.txt", "--min-confidence", value], capsys)
+    assert_one_line_error(code, out, err, "--min-confidence must be a number from 0 to 1")

@@ -281,6 +281,33 @@ def test_split_here_between_any_two_sentences(page):
     assert "edited" in following.get_attribute("class").split()
 
 
+def test_move_a_sentence_to_the_next_row(page):
+    text = "Russia and Kazakhstan share"
+    row = _row(page, text)
+    row.locator(".cell").first.click()
+    row.locator("aside .tools button[data-act=move][data-lang=zh][data-dir=down]").click()
+    row = _row(page, text)
+    assert row.locator(".type").inner_text() == "1-0" and "only-en" in row.get_attribute("class")
+    following = page.locator(f"#{row.get_attribute('id')} + article.bead")
+    assert following.locator(".type").inner_text() == "1-2"
+    # The moved sentence now opens the next row.
+    assert "俄羅斯和哈薩克斯坦" in following.locator(".cell.zh .seg").first.inner_text()
+    page.locator("#undo").click()
+    assert _row(page, text).locator(".type").inner_text() == "1-1"
+
+
+def test_without_script_the_page_is_a_read_only_report(browser, report):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(report.as_uri())
+        assert not page.locator("#editor").is_visible()
+        assert page.locator("main article.bead.gap", has_text=TENFOLD).is_visible()
+        assert page.locator("main .tools").count() == 0
+    finally:
+        context.close()
+
+
 def _random_edits(page, seed_rows, ops) -> dict:
     return page.evaluate("""([ops]) => {
         const ed = window.alignEditor, before = ed.state.rows.length;

@@ -448,6 +448,7 @@ font-weight:600;padding:3px 12px}
 kbd{font:11px ui-monospace,monospace;border:1px solid var(--line);border-bottom-width:2px;
 border-radius:3px;padding:0 4px;background:var(--card)}
 .js .colhead{position:static}
+.js .bead{scroll-margin-top:6.5rem}  /* below the sticky editor bar */
 .bead:focus{outline:none}
 .bead.current{box-shadow:0 0 0 2px var(--accent) inset}
 .bead.edited .meta .head::after{content:"edited";color:var(--accent);font-weight:600}

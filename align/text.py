@@ -195,38 +195,74 @@ def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
+def _measured(line: str) -> bool:
+    """Whether a line's width is evidence about a hard wrap (single-token lines
+    such as URLs are not)."""
+    return " " in line or not line.isascii()
+
+
+def _short(line: str) -> bool:
+    """Whether a line may belong to a hard-wrapped paragraph: not wider than
+    :data:`MAX_WRAP_WIDTH` (single-token lines always may)."""
+    # A character is at least one column wide: skip measuring very long lines.
+    return not _measured(line) or (len(line) <= MAX_WRAP_WIDTH and _width(line) <= MAX_WRAP_WIDTH)
+
+
 def _wrappable(run: list[str]) -> bool:
     """Whether a run of lines may be hard-wrapped: several lines, none wider
     than :data:`MAX_WRAP_WIDTH` (ignoring single-token lines such as URLs)."""
-    if len(run) < 2:
-        return False
-    counted = [line for line in run if " " in line or not line.isascii()]
-    # A character is at least one column wide: skip measuring very long lines.
-    return bool(counted) and all(
-        len(line) <= MAX_WRAP_WIDTH and _width(line) <= MAX_WRAP_WIDTH for line in counted
-    )
+    return len(run) >= 2 and any(_measured(line) for line in run) and all(_short(line) for line in run)
 
 
-def _wrap_width(runs: list[list[str]]) -> int | None:
-    """Estimate the column at which the text was hard-wrapped.
+def _wrap_segments(run: list[str]) -> list[int]:
+    """Split a run into stretches that may be hard-wrapped, by line.
 
-    The lines of the :func:`_wrappable` runs are pooled (single-token lines
-    excepted); their widest line gives W. The text counts as wrapped when W is
-    at least :data:`MIN_WRAP_WIDTH` and at least three lines, and a third of
-    the pool, are within ``max(8, W // 8)`` columns of W. (Two similar lines,
-    such as a headline and a dateline, are no evidence.)
-
-    Args:
-        runs: runs of consecutive non-blank, stripped lines.
+    A stretch is a maximal sequence of :func:`_short` lines; it counts when it
+    is :func:`_wrappable`. A long unwrapped line (one paragraph per line) thus
+    ends a stretch instead of making its whole run unwrappable, so the same
+    lines join the same way whatever surrounds them in the file.
 
     Returns:
-        W, or None when the text does not look hard-wrapped.
+        Per line, the number of its stretch (from 1), or 0 outside any.
     """
-    pool = [_width(line) for run in runs if _wrappable(run)
-            for line in run if " " in line or not line.isascii()]
-    wrap = max(pool, default=0)
-    near = sum(1 for w in pool if w >= wrap - max(8, wrap // 8))
-    return wrap if wrap >= MIN_WRAP_WIDTH and near >= 3 and 3 * near >= len(pool) else None
+    labels = [0] * len(run)
+    start, number = 0, 0
+    for end in range(len(run) + 1):
+        if end == len(run) or not _short(run[end]):
+            if _wrappable(run[start:end]):
+                number += 1
+                labels[start:end] = [number] * (end - start)
+            start = end + 1
+    return labels
+
+
+def _wrap_width(segments: list[list[str]]) -> int | None:
+    """Estimate the column at which the text was hard-wrapped.
+
+    The lines of the hard-wrappable stretches (:func:`_wrap_segments`) are
+    pooled (single-token lines excepted). W is the widest width such that at
+    least three lines, and a third of the lines not wider than W, are within
+    ``max(8, W // 8)`` columns of it, with fewer lines wider than W than that
+    (a credit line or a short paragraph of its own may be wider than the
+    wrap). Two similar lines, such as a headline and a dateline, are no
+    evidence.
+
+    Args:
+        segments: the stretches, as lists of stripped lines.
+
+    Returns:
+        W (at least :data:`MIN_WRAP_WIDTH`), or None when the text does not
+        look hard-wrapped.
+    """
+    pool = sorted((_width(line) for segment in segments for line in segment if _measured(line)),
+                  reverse=True)
+    for wider, wrap in enumerate(pool):
+        if wrap < MIN_WRAP_WIDTH:
+            break
+        near = sum(1 for w in pool[wider:] if w >= wrap - max(8, wrap // 8))
+        if near >= 3 and 3 * near >= len(pool) - wider and wider < near:
+            return wrap
+    return None
 
 
 def _zh_heading_like(line: str) -> bool:
@@ -234,14 +270,16 @@ def _zh_heading_like(line: str) -> bool:
     return len(line) <= ZH_HEADING_MAX and not _ZH_CLAUSE_PUNCT_RE.search(line)
 
 
-def _joins(prev: str, nxt: str, lang: str, wrap: int | None) -> bool:
+def _joins(prev: str, nxt: str, lang: str, wrap: int | None, strict: bool = False) -> bool:
     """Whether line ``nxt`` continues the paragraph that line ``prev`` ends.
 
     Rules (stripped, non-blank lines); a list item (``- ``, ``1. ``, ``(a) ``)
     always starts a paragraph, otherwise ``nxt`` joins when:
 
-    * hard wrap: the run is wrapped at ``wrap`` columns and the first word of
-      ``nxt`` would not have fitted on ``prev``;
+    * hard wrap: the lines are in a stretch wrapped at ``wrap`` columns, ``prev``
+      is not wider than that, and the first word of ``nxt`` would not have
+      fitted on ``prev`` (with ``strict``, for a stretch inside a run that also
+      holds long unwrapped lines, not after a line that ends a sentence);
     * English: ``prev`` does not end a sentence and either ``nxt`` starts with a
       lower-case letter or ``prev`` ends with a comma, dash, opening bracket or
       a function word (the, of, and...);
@@ -250,12 +288,15 @@ def _joins(prev: str, nxt: str, lang: str, wrap: int | None) -> bool:
     """
     if _LIST_ITEM_RE.match(nxt):
         return False
-    if wrap:
+    ends = bool((_EN_LINE_END_RE if lang == "en" else _ZH_LINE_END_RE).search(prev))
+    # A line wider than the wrap was not wrapped there; inside a run that also
+    # has long unwrapped lines, a line ending a sentence may end a paragraph.
+    if wrap and _width(prev) <= wrap and not (strict and ends):
         first = _FIRST_WORD_RE.match(nxt)
         if _width(prev) + 1 + _width(first.group() if first else nxt) > wrap:
             return True
     if lang == "en":
-        if _EN_LINE_END_RE.search(prev):
+        if ends:
             return False
         return nxt[0].islower() or bool(_EN_CONTINUES_RE.search(prev))
     return not _ZH_LINE_END_RE.search(prev) and not _zh_heading_like(prev)
@@ -316,13 +357,17 @@ def _blocks(lines: Sequence[str], lang: str, first_line: int) -> list[_Block]:
     """Paragraphs: blank lines separate them; lines inside a run join by :func:`_joins`."""
     runs = _runs(lines, first_line)
     texts = [[line for _, line in run] for run in runs]
-    wrap = _wrap_width(texts)
+    labels = [_wrap_segments(run_text) for run_text in texts]
+    wrap = _wrap_width([[line for line, label in zip(run_text, run_labels, strict=True) if label == k]
+                        for run_text, run_labels in zip(texts, labels, strict=True)
+                        for k in set(run_labels) - {0}])
     blocks: list[_Block] = []
-    for run, run_text in zip(runs, texts, strict=True):
-        run_wrap = wrap if _wrappable(run_text) else None
+    for run, run_labels in zip(runs, labels, strict=True):
         parts = [run[0]]
-        for number, line in run[1:]:
-            if _joins(parts[-1][1], line, lang, run_wrap):
+        whole = run_labels[0] != 0 and len(set(run_labels)) == 1  # the whole run may be wrapped
+        for k, (number, line) in enumerate(run[1:], start=1):
+            in_stretch = run_labels[k] and run_labels[k] == run_labels[k - 1]
+            if _joins(parts[-1][1], line, lang, wrap if in_stretch else None, strict=not whole):
                 parts.append((number, line))
             else:
                 blocks.append(_make_block(parts, lang))

@@ -952,3 +952,16 @@ def test_chinese_is_not_split_inside_character_references(text, expected):
 def test_min_confidence_out_of_range_names_the_range(inputs, capsys, ideal_encoder, value):
     code, out, err = run(["check", "en.txt", "zh.txt", "--min-confidence", value], capsys)
     assert_one_line_error(code, out, err, "--min-confidence must be a number from 0 to 1")
+
+
+def test_output_to_a_local_device_node_stays_a_device(inputs, capsys, ideal_encoder):
+    import stat as stat_module
+
+    node = inputs / "null"
+    try:
+        os.mknod(node, stat_module.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("mknod needs root")
+    code, _out, err = run(["pair", "en.txt", "zh.txt", "-o", node, "-f", "tsv"], capsys)
+    assert code == 0, err
+    assert node.is_char_device()  # was: an 11 kB plain file in its place

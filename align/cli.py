@@ -502,7 +502,7 @@ def check(
     presplit: bool = _presplit_option(),
     model: str | None = _model_option(),
     no_cache: bool = _no_cache_option(),
-    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0, metavar="0..1",
+    min_confidence: float = typer.Option(0.0, "--min-confidence", metavar="0..1",
                                          help="Report only gaps at least this confident."),
     quiet: bool = _quiet_option(),
     checks: str | None = typer.Option(
@@ -540,6 +540,8 @@ def check(
 
     _choice(fail_on, "--fail-on", (*_SEVERITIES, "none"))
     _tag(zh_lang, "--zh-lang")
+    if not 0.0 <= min_confidence <= 1.0:  # NaN too (a range check would call it "above 1")
+        raise UsageError(f"--min-confidence must be a number from 0 to 1, not {min_confidence}")
     from .atomic import check_distinct, refuse_writes_to
 
     refuse_writes_to([en, zh])  # no output may replace an input
@@ -694,23 +696,27 @@ def export_cmd(
     result_file: Path = typer.Argument(..., metavar="RESULT",
                                        help="A result saved by --json, by the review page's "
                                             "\"Save corrections\", or an XLSX export."),
-    output: Path = typer.Option(..., "--output", "-o", help="Output file; its extension picks the format."),
-    fmt: str | None = typer.Option(None, "--format", "-f",
-                                      help="beads, tsv, jsonl, tmx, moses, json, html or xlsx "
-                                           "(default: from -o)."),
-    level: str = typer.Option("sentence", "--level", help="Export sentence or paragraph beads."),
-    src_lang: str = typer.Option("en", "--src-lang", metavar="en|zh", help="The source side."),
-    zh_lang: str | None = typer.Option(None, "--zh-lang", help="Language tag of the Chinese side (zh-TW, zh-CN...)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but warnings and errors."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="PATH",
+                                help="Output file; its extension (or -f) picks the format; - is "
+                                     "standard output."),
+    fmt: str | None = _format_option("Output format (default: from the extension of -o)"),
+    level: str = typer.Option("sentence", "--level", metavar="|".join(LEVELS),
+                              help="Export sentence or paragraph beads."),
+    src_lang: str = typer.Option("en", "--src-lang", metavar="|".join(_LANGS), help="The source side."),
+    zh_lang: str | None = _zh_lang_option(),
+    quiet: bool = _quiet_option("Print nothing but warnings and errors."),
 ) -> None:
     """Write a saved result (e.g. a reviewer's corrections) in any output format.
 
     Beads a reviewer edited or confirmed carry x-reviewed in TMX.
     """
-    from .exporters import check_destination, export
+    from .exporters import export
     from .review import read_result
 
-    fmt = check_destination(output, fmt)
+    _choice(level, "--level", LEVELS)
+    _choice(src_lang, "--src-lang", _LANGS)
+    _tag(zh_lang, "--zh-lang")
+    fmt = _check_output(output, fmt)
     result = read_result(result_file)
     options = {"level": level, "src_lang": src_lang, **({"zh_lang": zh_lang} if zh_lang else {})}
     written = export(result, output, fmt, **options)
@@ -719,8 +725,7 @@ def export_cmd(
     beads = result.sentence_beads if level == "sentence" else result.paragraph_beads
     reviewed = sum(b.review is not None for b in beads)
     if not quiet:
-        typer.echo(f"wrote {', '.join(written.paths)}: {len(beads)} {level} beads, {reviewed} reviewed",
-                   err=True)
+        typer.echo(f"{_written(written, result)}, {reviewed} reviewed", err=True)
 
 
 # --- commands: batch -------------------------------------------------------------

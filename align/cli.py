@@ -35,6 +35,16 @@ class _Command(TyperCommand):
         return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
                 for piece in super().collect_usage_pieces(ctx)]
 
+    def get_help_option(self, ctx):
+        return _flag_help(super().get_help_option(ctx))
+
+
+def _flag_help(option):
+    """The help option without a ``<bool>`` type column (``metavar=""``, as for every flag)."""
+    if option is not None:
+        option.metavar = ""
+    return option
+
 
 #: Options whose value may be left out: option -> (the value then, the suffix of
 #: the files it writes). ``--json`` alone means ``--json -``, standard output.
@@ -78,6 +88,9 @@ class _Group(TyperGroup):
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         return super().parse_args(ctx, with_optional_values(list(args)))
 
+    def get_help_option(self, ctx):
+        return _flag_help(super().get_help_option(ctx))
+
 
 class _App(typer.Typer):
     """A Typer app whose commands default to :class:`_Command`."""
@@ -108,7 +121,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, metavar="",
                                  help="Show the version and exit."),
 ) -> None:
     """Align English and Chinese texts and report what is present in only one language."""
@@ -778,6 +791,7 @@ def batch(
     from .batch import BatchOptions, pairs_from_dirs, parse_shard, read_manifest, run_batch
     from .errors import UsageError
 
+    out, fail_on = _batch_aliases(output, out, fmt, formats, fail_on, fail_on_gaps)
     if (manifest is None) == (en_dir is None and zh_dir is None) or (en_dir is None) != (zh_dir is None):
         raise UsageError("give a MANIFEST, or both --en-dir and --zh-dir (not both ways)")
     if manifest is not None:
@@ -789,7 +803,6 @@ def batch(
         typer.echo(f"align: warning: {name} has no partner of the same name stem; skipped", err=True)
     if len(plan.unmatched) > 10:
         typer.echo(f"align: warning: {len(plan.unmatched) - 10} more files without a partner", err=True)
-    out, fail_on = _batch_aliases(output, out, fmt, formats, fail_on, fail_on_gaps)
     names = (fmt or formats or "json").split(",")
     options = BatchOptions(tuple(f for f in names if f.strip()), presplit, model, not no_cache,
                            _choice(src_lang, "--src-lang", _LANGS) or "en", _tag(zh_lang, "--zh-lang"))

@@ -36,7 +36,7 @@ _INPUTS: contextvars.ContextVar[dict[tuple[int, int], str]] = contextvars.Contex
     "align_inputs", default={})  # noqa: B039 - never mutated: replaced as a whole
 
 
-def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
+def file_identity(path: str | os.PathLike) -> tuple[int, int] | None:
     """``(st_dev, st_ino)`` of the file ``path`` names (links followed), None if none."""
     try:
         info = os.stat(path)
@@ -73,7 +73,7 @@ def refuse_writes_to(paths: Iterable[str | os.PathLike | None]) -> None:
     for path in paths:
         if path is None or os.fspath(path) == STDOUT:
             continue
-        identity = _identity(path)
+        identity = file_identity(path)
         if identity is not None and not _special(path):
             protected.setdefault(identity, os.fspath(path))
     _INPUTS.set(protected)
@@ -94,7 +94,7 @@ def check_distinct(paths: Iterable[str | os.PathLike | None]) -> None:
         name = os.fspath(path)
         if name != STDOUT and _special(name):
             continue
-        key: object = STDOUT if name == STDOUT else (_identity(name) or os.path.realpath(name))
+        key: object = STDOUT if name == STDOUT else (file_identity(name) or os.path.realpath(name))
         if key in seen:
             raise UsageError(f"{seen[key]} and {name} are the same file: one output would "
                              "replace the other; give each output its own path")
@@ -102,7 +102,7 @@ def check_distinct(paths: Iterable[str | os.PathLike | None]) -> None:
 
 
 def _refuse_input(target: str | os.PathLike) -> None:
-    identity = _identity(target)
+    identity = file_identity(target)
     protected = _INPUTS.get()
     if identity is not None and identity in protected:
         name = protected[identity]

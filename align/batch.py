@@ -625,12 +625,7 @@ def _refuse_overwrites(pairs: Sequence[PairSpec], out: Path, summary: Path, opti
     Raises:
         UsageError: an output path is an input file or the manifest.
     """
-    def identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
-        try:
-            info = os.stat(path)
-        except OSError:
-            return None
-        return info.st_dev, info.st_ino
+    from .atomic import file_identity as identity
 
     inputs = {key: os.fspath(name) for name in [*(n for p in pairs for n in (p.en, p.zh)), manifest]
               if name is not None and (key := identity(name)) is not None}

@@ -41,7 +41,10 @@ def test_inspect_text_output(capsys, seed_mixed):
     (["inspect", "a.txt", "b.txt", "--presplit"], (("a.txt", "b.txt"), {"presplit": True})),
     (["inspect", "--json", "b.txt", "a.txt"], (("b.txt", "a.txt"), {"presplit": False})),
 ])
-def test_inspect_forwards_to_read_documents(monkeypatch, capsys, argv, expected):
+def test_inspect_forwards_to_read_documents(monkeypatch, capsys, tmp_path, argv, expected):
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.txt", "b.txt"):  # existing inputs: "--json b.txt" reads b.txt, never writes it
+        (tmp_path / name).write_text("One sentence.\n", encoding="utf-8")
     calls = []
 
     def fake(*args, **kwargs):
@@ -51,6 +54,8 @@ def test_inspect_forwards_to_read_documents(monkeypatch, capsys, argv, expected)
     monkeypatch.setattr(align.read, "read_documents", fake)
     assert main(argv) == 0
     assert calls == [expected]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+    assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "One sentence.\n"
 
 
 def test_inspect_missing_file(capsys, tmp_path):

@@ -24,7 +24,8 @@ import numpy as np
 from . import __version__, core
 from .embed import VectorConfig, embed_documents
 from .errors import InputError
-from .gaps import gaps_from_beads
+from .gaps import (PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing,
+                   take_out_absorbed)
 from .models import Alignment, Bead, Document
 from .text import quote_states
 
@@ -89,7 +90,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     sconf = sentence_config or SENTENCE_CONFIG
     pconf = paragraph_config or PARAGRAPH_CONFIG
     emb = embed_documents(en, zh, encoder, vector_config or VectorConfig())
-    ev, zv, epv, zpv = emb.en, emb.zh, emb.en_paragraphs, emb.zh_paragraphs
+    ev, zv = emb.sentence_pass()
+    epv, zpv = emb.en_paragraphs, emb.zh_paragraphs
     t_align = 0.0
     t = time.perf_counter()
     if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1):
@@ -99,6 +101,11 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             x_paratext=np.array([p.kind != "body" for p in zh.paragraphs]),
             y_paratext=np.array([p.kind != "body" for p in en.paragraphs]))
         paragraph_beads = [Bead(link.y, link.x, round(link.score, 4)) for link in plinks]
+        # Orphans the paragraph pass merged into a neighbour's bead come out as gaps.
+        e_plen, z_plen = _lengths([p.norm for p in en.paragraphs]), _lengths([p.norm for p in zh.paragraphs])
+        paragraph_beads = pair_facing(paragraph_beads, epv, zpv, nearby_model(epv, zpv, paragraph_beads),
+                                      e_plen, z_plen, [p.kind for p in en.paragraphs], [p.kind for p in zh.paragraphs])
+        paragraph_beads = take_out_absorbed(paragraph_beads, epv, zpv, e_plen, z_plen, PARAGRAPH_DETECTOR)
     else:
         paragraph_beads = [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)]
     t_align += time.perf_counter() - t
@@ -134,12 +141,15 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
                                 round(link.score, 4)) for link in links]
 
     t = time.perf_counter()
-    gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, ev, zv, epv, zpv)
+    sentence_beads = take_out_absorbed(sentence_beads, emb.en, emb.zh, elen, zlen, SENTENCE_DETECTOR,
+                                       lexical=None if zlex is None else (elex, zlex), quotes=(equote, zquote))
+    gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, emb.zh, epv, zpv)
     t_align += time.perf_counter() - t
     signature = "|".join([
         f"enc:{encoder.signature()}", (vector_config or VectorConfig()).signature(), "cc:t2s", "zh:jieba",
         f"para:{pconf.max_side}+{pconf.max_side}" if paragraphs else "para:off",
-        f"sent:{sconf.max_bead}", f"w:{sconf.window}", f"v:{__version__}",
+        f"sent:{sconf.max_bead}", f"w:{sconf.window}",
+        f"gap:p{PARAGRAPH_DETECTOR.signature()}+s{SENTENCE_DETECTOR.signature()}", f"v:{__version__}",
     ])
     settings = {
         "encoder": encoder.signature(),

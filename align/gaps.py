@@ -16,7 +16,9 @@ docs/aligner.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,6 +32,18 @@ def best_nearby(v: np.ndarray, others: np.ndarray, centre: int, radius: int) -> 
     if hi <= lo:
         return -1.0
     return float((others[lo:hi] @ v).max())
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def translatable(text: str) -> bool:
+    """Whether ``text`` has anything to translate: a letter of any script.
+
+    Punctuation, numbers and footnote marks alone ("[44]", "*", ", ,") are
+    never reported as gaps: a translation may attach them to a neighbour.
+    """
+    return bool(_LETTER.search(text))
 
 
 def sentence_gaps(doc: Document, lang: Lang, indices: Sequence[int], confidence: float) -> Gap:
@@ -49,6 +63,248 @@ def paragraph_gap(doc: Document, lang: Lang, index: int, confidence: float) -> G
                p.text, round(confidence, 4), p.kind, p.location)
 
 
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Settings of the omission detector at one level (see :func:`absorbed_units`).
+
+    Attributes:
+        min_len: the least English and Chinese length (characters, no spaces) of
+            a unit tested for being absorbed.
+        threshold: the least confidence at which an absorbed unit is taken out.
+        lexical: use dictionary/name/number overlap as evidence against absorption.
+        max_shared: that many shared words explain a unit.
+    """
+
+    min_len: tuple[float, float] = (25.0, 10.0)
+    threshold: float = 0.0
+    lexical: bool = False
+    max_shared: int = 3
+
+    def signature(self) -> str:
+        lex = f"+lex{self.max_shared}" if self.lexical else ""
+        return f"{self.min_len[0]:g}/{self.min_len[1]:g}@{self.threshold:g}{lex}"
+
+
+#: Paragraphs: every edge unit that passes the tests (measured on maint-guide HTML).
+PARAGRAPH_DETECTOR = DetectorConfig()
+#: Sentences: loose literary translation merges many units legitimately, so a
+#: sentence must also share fewer than 3 dictionary words with its bead's other
+#: side and reach confidence 0.95 (chosen on MAC-Dev 001-003 planted deletions,
+#: checked on 004-006: docs/aligner.md, "Omission detection").
+SENTENCE_DETECTOR = DetectorConfig(min_len=(15.0, 6.0), threshold=0.95, lexical=True, max_shared=3)
+
+
+@dataclass(frozen=True)
+class Absorbed:
+    """A unit of a multi-unit bead that the rest of the bead explains without it.
+
+    Attributes:
+        bead: index of the bead in the list tested.
+        lang: the unit's language.
+        unit: the unit's index in its document.
+        confidence: probability that it has no counterpart (see :func:`absorbed_units`).
+    """
+
+    bead: int
+    lang: Lang
+    unit: int
+    confidence: float
+
+
+def _unit_sum(vecs: np.ndarray, units: Sequence[int]) -> np.ndarray:
+    v = vecs[list(units)].sum(axis=0) if units else np.zeros(vecs.shape[1], vecs.dtype)
+    return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
+                   model: CosineModel, en_len: np.ndarray, zh_len: np.ndarray, *,
+                   min_len: tuple[float, float] = (25.0, 10.0),
+                   lexical: tuple[np.ndarray, np.ndarray] | None = None,
+                   max_shared: int = 2, quotes: tuple[np.ndarray, np.ndarray] | None = None) -> list[Absorbed]:
+    """Units at the edge of a multi-unit bead that have no counterpart in it.
+
+    The aligner may merge an orphan into a neighbour's bead (a 2-1 bead in place
+    of a 1-1 bead and a gap) because the mean vector of the merged side still
+    looks like its counterpart. An edge unit ``u`` of a side with two or more
+    units is absorbed when three signals agree:
+
+    - **leave-one-out**: the bead matches better without ``u`` (the cosine of
+      the side's mean vector with the other side's mean rises). For ``u`` truly
+      part of the translation it falls;
+    - **length**: without ``u`` the bead's length ratio is closer to the
+      document's (a translated unit brings its share of the other side's length);
+    - ``u`` is long enough for its vector to mean something (``min_len``
+      characters, English and Chinese, without spaces): short labels and cells
+      are what the encoder cannot match.
+
+    The confidence is the document's :class:`~align.core.CosineModel` posterior
+    that ``u``'s best cosine with the bead's other side comes from unrelated
+    text, raised by the leave-one-out gain (see docs/aligner.md). Peeling repeats on
+    the new edge, so two orphans in a row are both found; one unit always stays.
+
+    Args:
+        beads: the alignment at one level (paragraph or sentence beads).
+        en_vecs, zh_vecs: unit vectors of that level, indexed like the beads.
+        model: the translated/unrelated cosine model of that level.
+        en_len, zh_len: unit lengths in characters (spaces excluded).
+        min_len: the least English and Chinese length of a unit to test.
+        lexical: (English, Chinese) bag-of-words count vectors of the units
+            (:func:`align.lexical.hashed`); a unit that shares ``max_shared`` or
+            more dictionary words, names or numbers with the other side of its
+            bead is explained by it, whatever the vectors say.
+        quotes: (English, Chinese) booleans, whether a quotation is open after
+            each unit (:func:`align.text.quote_states`): a unit is not taken out
+            when the rest of its bead would then end inside an English
+            quotation with the Chinese one closed (the aligner's own rule).
+    """
+    out: list[Absorbed] = []
+    vecs, lens = {"en": en_vecs, "zh": zh_vecs}, {"en": en_len, "zh": zh_len}
+    ratio = float(np.sum(en_len)) / max(float(np.sum(zh_len)), 1.0)
+    least = {"en": min_len[0], "zh": min_len[1]}
+    for k, bead in enumerate(beads):
+        if bead.is_gap or len(bead.en) + len(bead.zh) < 3:
+            continue
+        for lang, other in (("en", "zh"), ("zh", "en")):
+            units = list(getattr(bead, lang))
+            theirs = list(getattr(bead, other))
+            target = _unit_sum(vecs[other], theirs)
+            their_len = float(lens[other][theirs].sum())
+
+            def off(mine: list[int], lang: str = lang) -> float:
+                en_l, zh_l = (float(lens[lang][mine].sum()), their_len)[:: 1 if lang == "en" else -1]
+                return abs(np.log(max(en_l, 1.0) / max(zh_l, 1.0) / ratio))
+
+            while len(units) > 1:
+                found = None
+                for u in dict.fromkeys((units[0], units[-1])):
+                    rest = [v for v in units if v != u]
+                    gain = float(_unit_sum(vecs[lang], rest) @ target - _unit_sum(vecs[lang], units) @ target)
+                    if gain <= 0 or lens[lang][u] < least[lang] or off(rest) >= off(units):
+                        continue
+                    if quotes is not None:
+                        ends = {lang: rest[-1], other: theirs[-1]}
+                        if quotes[0][ends["en"]] and not quotes[1][ends["zh"]]:
+                            continue
+                    if lexical is not None:
+                        bags = {"en": lexical[0], "zh": lexical[1]}
+                        shared = np.minimum(bags[lang][u], bags[other][theirs].sum(axis=0)).sum()
+                        if shared >= max_shared:
+                            continue
+                    own = float((vecs[other][theirs] @ vecs[lang][u]).max())
+                    p = 1.0 - (1.0 - model.p_unrelated(own)) * float(np.exp(-gain / 0.02))
+                    if found is None or p > found[1]:
+                        found = (u, p)
+                if found is None:
+                    break
+                out.append(Absorbed(k, lang, found[0], round(found[1], 4)))
+                units.remove(found[0])
+    return out
+
+
+def split_absorbed(beads: Sequence[Bead], absorbed: Sequence[Absorbed]) -> list[Bead]:
+    """The beads with every absorbed unit taken out into a null bead of its own,
+    in document order (an absorbed unit is at an edge of its side)."""
+    by_bead: dict[int, list[Absorbed]] = {}
+    for a in absorbed:
+        by_bead.setdefault(a.bead, []).append(a)
+    out: list[Bead] = []
+    for k, bead in enumerate(beads):
+        if k not in by_bead:
+            out.append(bead)
+            continue
+        cut = {(a.lang, a.unit) for a in by_bead[k]}
+        en = tuple(u for u in bead.en if ("en", u) not in cut)
+        zh = tuple(u for u in bead.zh if ("zh", u) not in cut)
+        before = [Bead((u,), ()) for u in bead.en if ("en", u) in cut and u < en[0]] + \
+                 [Bead((), (u,)) for u in bead.zh if ("zh", u) in cut and u < zh[0]]
+        after = [Bead((u,), ()) for u in bead.en if ("en", u) in cut and u > en[-1]] + \
+                [Bead((), (u,)) for u in bead.zh if ("zh", u) in cut and u > zh[-1]]
+        out += [*before, Bead(en, zh, bead.score), *after]
+    return out
+
+
+def take_out_absorbed(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
+                      en_len: np.ndarray, zh_len: np.ndarray, config: DetectorConfig,
+                      lexical: tuple[np.ndarray, np.ndarray] | None = None,
+                      quotes: tuple[np.ndarray, np.ndarray] | None = None) -> list[Bead]:
+    """The beads with every absorbed unit (:func:`absorbed_units`) at ``config``'s
+    settings taken out into a null bead, which then becomes a gap."""
+    model = nearby_model(en_vecs, zh_vecs, beads)
+    found = absorbed_units(beads, en_vecs, zh_vecs, model, en_len, zh_len, min_len=config.min_len,
+                           lexical=lexical if config.lexical else None, max_shared=config.max_shared,
+                           quotes=quotes)
+    return split_absorbed(beads, [a for a in found if a.confidence >= config.threshold])
+
+
+def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray, model: CosineModel,
+                en_len: np.ndarray, zh_len: np.ndarray, en_kinds: Sequence[str], zh_kinds: Sequence[str], *,
+                min_len: tuple[float, float] = (25.0, 10.0), threshold: float = 0.95) -> list[Bead]:
+    """The beads with each one-unit gap that directly faces a one-unit gap of the
+    other language turned into a 1-1 bead, unless the two are clearly unrelated.
+
+    On real documentation a 1-0 bead next to a 0-1 bead is far more often a
+    pair the encoder could not match (a freely translated heading, a label, a
+    command against its description) than two omissions at the same place. The
+    pair stays two gaps when their paratext kinds differ (a byline facing body
+    text), or when both units are long enough to judge (``min_len`` characters)
+    and their cosine is unrelated text with probability ``threshold`` or more.
+    """
+    out: list[Bead] = []
+    k = 0
+    while k < len(beads):
+        a = beads[k]
+        b = beads[k + 1] if k + 1 < len(beads) else None
+        if b is not None and a.is_gap and b.is_gap and len(a.en) + len(a.zh) == 1 \
+                and len(b.en) + len(b.zh) == 1 and bool(a.en) != bool(b.en):
+            e, z = (a.en or b.en)[0], (a.zh or b.zh)[0]
+            cos = float(en_vecs[e] @ zh_vecs[z])
+            long = en_len[e] >= min_len[0] and zh_len[z] >= min_len[1]
+            if en_kinds[e] == zh_kinds[z] and not (long and model.p_unrelated(cos) >= threshold):
+                out.append(Bead((e,), (z,), round(cos, 4)))
+                k += 2
+                continue
+        out.append(a)
+        k += 1
+    return out
+
+
+def fit_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead]) -> CosineModel:
+    """The cosine model of one level: its 1-1 beads' cosines against random pairs."""
+    one_to_one = [(b.en[0], b.zh[0]) for b in beads if len(b.en) == 1 and len(b.zh) == 1]
+    return CosineModel.fit(x, y, np.array([float(x[i] @ y[j]) for i, j in one_to_one]))
+
+
+def nearby_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead], radius: int = 3) -> CosineModel:
+    """The cosine model that a gap's confidence needs, fitted on the document.
+
+    A gap unit is judged by its *best* cosine with the other side's units near
+    its place, so the unrelated distribution is that of the same statistic for
+    units whose translation is known and left out: for each 1-1 bead ``(i, j)``,
+    the best cosine of ``i`` with the units within ``radius`` of ``j`` other
+    than ``j`` (both directions). The translated distribution is that of the
+    1-1 beads' own cosines. Neighbours in a text share its topic, so these
+    best-nearby cosines sit far above random pairs' (technical documentation:
+    about 0.45 against 0.0): a model fitted on random pairs calls many real
+    orphans translated. Falls back to :func:`fit_model` with fewer than 5 beads.
+    """
+    pairs = [(b.en[0], b.zh[0]) for b in beads if len(b.en) == 1 and len(b.zh) == 1]
+    if len(pairs) < 5:
+        return fit_model(x, y, beads)
+    own, near = [], []
+    for i, j in pairs:
+        own.append(float(x[i] @ y[j]))
+        for mine, theirs, a, b in ((x, y, i, j), (y, x, j, i)):
+            lo, hi = max(0, b - radius), min(len(theirs), b + radius + 1)
+            cos = theirs[lo:hi] @ mine[a]
+            cos[b - lo] = -1.0
+            if hi - lo > 1:
+                near.append(float(cos.max()))
+    if len(near) < 5:
+        return fit_model(x, y, beads)
+    return CosineModel(float(np.median(own)), max(float(np.std(own)), 0.03),
+                       float(np.mean(near)), max(float(np.std(near)), 0.03))
+
+
 def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
                     sentence_beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
                     en_pvecs: np.ndarray, zh_pvecs: np.ndarray, radius: int = 3) -> list[Gap]:
@@ -66,12 +322,8 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
     null_paras = {("en", p) for b in paragraph_beads if not b.zh for p in b.en}
     null_paras |= {("zh", p) for b in paragraph_beads if not b.en for p in b.zh}
 
-    def model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead]) -> CosineModel:
-        one_to_one = [(b.en[0], b.zh[0]) for b in beads if len(b.en) == 1 and len(b.zh) == 1]
-        return CosineModel.fit(x, y, np.array([float(x[i] @ y[j]) for i, j in one_to_one]))
-
-    para_model = model(en_pvecs, zh_pvecs, paragraph_beads)
-    sent_model = model(en_vecs, zh_vecs, sentence_beads)
+    para_model = nearby_model(en_pvecs, zh_pvecs, paragraph_beads, radius)
+    sent_model = nearby_model(en_vecs, zh_vecs, sentence_beads, radius)
     # Where each unit sits on the other side: the other side's position of the
     # last aligned bead before it (a cheap, monotone map).
     def positions(beads: Sequence[Bead], mine: str, other: str) -> dict[int, int]:
@@ -96,6 +348,8 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
             if units and not (b.en and b.zh):
                 mine, theirs = vecs[lang][2], vecs[lang][3]
                 for p in units:
+                    if not translatable(docs[lang].paragraphs[p].text):
+                        continue
                     s = best_nearby(mine[p], theirs, p_pos[lang][p], radius)
                     gaps.append(paragraph_gap(docs[lang], lang, p, para_model.p_unrelated(s)))
 
@@ -108,7 +362,9 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
             mine, theirs = vecs[run_lang][0], vecs[run_lang][1]
             conf = min(sent_model.p_unrelated(best_nearby(mine[k], theirs, s_pos[run_lang][k], radius))
                        for k in run)
-            gaps.append(sentence_gaps(docs[run_lang], run_lang, run, conf))
+            gap = sentence_gaps(docs[run_lang], run_lang, run, conf)
+            if translatable(gap.text):
+                gaps.append(gap)
         run, run_lang = [], None
 
     for b in sentence_beads:

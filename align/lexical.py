@@ -93,3 +93,49 @@ def hashed(bags: Sequence[set[str]], dim: int = DIM) -> np.ndarray:
         for word in bag:
             out[row, zlib.crc32(word.encode()) % dim] += 1.0
     return out
+
+
+_SKIP_SENSE = re.compile(r"^(?:\(.*\)$|surname\b|(?:old |Japanese |archaic )?variant of\b|used in\b|see\b|"
+                         r"also written\b|abbr\.|classifier\b|CL:|\w+ pr\.|pr\.)", re.IGNORECASE)
+_SENSE_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S*\|\S*|CL:\S+")
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@lru_cache(maxsize=200_000)
+def first_sense(token: str) -> str:
+    """The first CC-CEDICT sense of ``token`` that is a translation: grammatical
+    notes, surnames, variants and cross-references are skipped, and only the
+    first ``;``-separated wording of that sense is kept. "" when none."""
+    for sense in _dictionary().get(token, "").split("/"):
+        sense = sense.strip()
+        if not sense or _SKIP_SENSE.match(sense):
+            continue
+        wording = _SENSE_NOISE.sub(" ", sense.split(";")[0])
+        wording = " ".join(wording.split())
+        if wording:
+            return wording
+    return ""
+
+
+def gloss(norm: str) -> str:
+    """A rough English reading of a (Simplified, normalised) Chinese sentence.
+
+    The first sense of each jieba token (a token the dictionary lacks is read
+    character by character); Latin words and numbers are kept as they are,
+    punctuation is dropped. This is the "gloss view" that the encoder embeds
+    next to the Chinese itself (see docs/aligner.md, "Vectors").
+    """
+    from .text import tokens
+
+    words: list[str] = []
+    for token in tokens(norm, "zh"):
+        if not _HAN_RUN.fullmatch(token):
+            if _LATIN_OR_DIGIT.search(token):
+                words.append(token)
+            continue
+        sense = first_sense(token)
+        if sense:
+            words.append(sense)
+        elif len(token) > 1:
+            words.extend(s for s in map(first_sense, token) if s)
+    return " ".join(words)

@@ -138,7 +138,7 @@ def format_table(runs: Sequence[ChapterRun]) -> str:
 
 
 def run(corpus: Path, *, src: str, model: str | None, cache: bool,
-        out: Path | None) -> list[ChapterRun]:
+        out: Path | None, vectors=None) -> list[ChapterRun]:
     """Align and score every chapter of ``corpus``, telling progress on stderr.
 
     Raises:
@@ -156,7 +156,7 @@ def run(corpus: Path, *, src: str, model: str | None, cache: bool,
     for name in names:
         start = time.perf_counter()
         en_doc, zh_doc = load_documents(corpus / src / name, corpus / "tgt" / name, presplit=True)
-        alignment = align_documents(en_doc, zh_doc, encoder=encoder)
+        alignment = align_documents(en_doc, zh_doc, encoder=encoder, vector_config=vectors)
         total_s = time.perf_counter() - start
         runs.append(score_chapter(name, read_beads(corpus / "gold" / f"{name}.align"),
                                   alignment.sentence_beads, timings=alignment.settings["timings"],
@@ -181,10 +181,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="encoder name (default: the library's)")
     parser.add_argument("--no-cache", action="store_true", help="do not use the embedding cache")
     parser.add_argument("--out", type=Path, default=None, help="write beads and figures here")
+    parser.add_argument("--no-centre", action="store_true", help="vectors: no per-document centring")
+    parser.add_argument("--components", type=int, default=None, help="vectors: top components removed")
+    parser.add_argument("--gloss", type=float, default=None, help="vectors: weight of the gloss view (0: off)")
+    parser.add_argument("--no-gloss-spans", action="store_true", help="vectors: no gloss view of joined spans")
     args = parser.parse_args(argv)
+    from dataclasses import replace
+
+    from align.embed import VectorConfig
+    vectors = replace(VectorConfig(), centre=not args.no_centre, gloss_spans=not args.no_gloss_spans,
+                      **({} if args.components is None else {"components": args.components}),
+                      **({} if args.gloss is None else {"gloss": args.gloss}))
     try:
         runs = run(args.corpus, src=args.src, model=args.model, cache=not args.no_cache,
-                   out=args.out)
+                   out=args.out, vectors=vectors)
     except AlignError as exc:
         print(f"mac_dev: error: {exc}", file=sys.stderr)
         return 2

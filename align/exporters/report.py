@@ -64,6 +64,23 @@ def _embedded(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
+def _omission_spans(findings: list[Finding], lang: Lang) -> list[tuple[int, int]]:
+    """The ``omission`` spans on the ``lang`` side of a bead (offsets in its text)."""
+    return [f.span for f in findings if f.check == "omission" and f.only_in == lang and f.span]
+
+
+def _marked(text: str, marks: list[tuple[int, int]]) -> str:
+    """``text`` escaped, the parts inside ``marks`` (clipped to it) in ``<mark>``."""
+    out, pos = [], 0
+    for a, b in sorted((max(0, a), min(len(text), b)) for a, b in marks):
+        if b <= a or a < pos:
+            continue
+        out += [esc(text[pos:a]), '<mark class="omission" title="not in the other text">',
+                esc(text[a:b]), "</mark>"]
+        pos = b
+    return "".join(out) + esc(text[pos:])
+
+
 def _first_of_paragraph(doc: Document, sentence: int) -> bool:
     """Whether sentence ``sentence`` of ``doc`` is the first of its paragraph."""
     return doc.paragraphs[doc.sentences[sentence].paragraph].sentences[0].index == sentence
@@ -257,12 +274,16 @@ class HtmlExporter(Exporter):
             return (f'<div class="cell {lang} empty" data-label="{label}">'
                     f'<p class="none">{other} only \u2014 not in the {label} text</p></div>')
         segments = []
+        spans = _omission_spans(context.findings.get(row.index, []), lang)
+        offset = 0  # of the sentence in the bead's text (omission spans count in it)
         for i in side.indices:
             if context.options.level == "sentence":
                 s = doc.sentences[i]
                 segments.append(self._segment(s.line, s.end_line, s.text,
                                               doc.paragraphs[s.paragraph].kind,
-                                              _first_of_paragraph(doc, i), s.location))
+                                              _first_of_paragraph(doc, i), s.location,
+                                              [(a - offset, b - offset) for a, b in spans]))
+                offset += len(s.text) + (1 if lang == "en" else 0)
             else:
                 para = doc.paragraphs[i]
                 segments.append(self._segment(para.line, para.end_line, para.text, para.kind, True,
@@ -272,7 +293,7 @@ class HtmlExporter(Exporter):
 
     @staticmethod
     def _segment(line: int, end_line: int, text: str, kind: str, starts: bool,
-                 location: str | None = None) -> str:
+                 location: str | None = None, marks: list[tuple[int, int]] | None = None) -> str:
         chip = f'<span class="kind">{esc(kind)}</span>' if starts and kind != "body" else ""
         title = "first line of a paragraph" if starts else "line"
         where = _lines(line, end_line)
@@ -280,7 +301,7 @@ class HtmlExporter(Exporter):
             title, where = "location in the document", esc(location)
         return (f'<p class="seg{" pstart" if starts else ""}{" loc" if location else ""}">'
                 f'<span class="ln" title="{title}">'
-                f'{where}</span><span class="t">{chip}{esc(text)}</span></p>')
+                f'{where}</span><span class="t">{chip}{_marked(text, marks or [])}</span></p>')
 
     @staticmethod
     def _meta(row: Row, gap: Gap | None, findings: list[Finding]) -> str:
@@ -419,6 +440,7 @@ meter::-webkit-meter-bar{background:var(--line);border:0;border-radius:3px;heigh
 meter::-webkit-meter-optimum-value,meter::-webkit-meter-suboptimum-value,
 meter::-webkit-meter-even-less-good-value{background:currentColor;border-radius:3px}
 meter::-moz-meter-bar{background:currentColor;border-radius:3px}
+mark.omission{background:rgba(255,190,0,.38);color:inherit;border-radius:2px;padding:0 1px}
 .findings{list-style:none;margin:5px 0 0;padding:0}
 .findings li{border-left:3px solid var(--flag);padding:1px 0 1px 7px;margin-top:3px;color:var(--fg)}
 .findings li.error{border-left-color:var(--err)}.findings li.info{border-left-color:var(--info)}

@@ -13,7 +13,8 @@ Schema 1 (indices 0-based and global per document, lines 1-based)::
      "gaps": [{"level", "only_in", "paragraphs", "sentences", "line", "end_line",
                "text", "confidence", "kind", "location"?}],
      "findings": [{"check", "bead", "en_line", "zh_line", "message", "severity",
-                   "en_location"?, "zh_location"?}],
+                   "en_location"?, "zh_location"?,
+                   "only_in"?, "span"?, "span_text"?, "confidence"?}],
      "summary": {"en_paragraphs", "zh_paragraphs", "en_sentences", "zh_sentences",
                  "paragraph_beads", "sentence_beads", "gaps": {"en", "zh"},
                  "paragraph_gaps": {"en", "zh"}, "sentence_gaps": {"en", "zh"},
@@ -23,6 +24,9 @@ Schema 1 (indices 0-based and global per document, lines 1-based)::
 locations (DOCX ``"¶ 14"``, PDF ``"p. 3, ¶ 2"``, HTML element paths); there
 ``line``/``end_line`` are running paragraph numbers. A finding's
 ``en_location``/``zh_location`` is the location of the sentence at its line.
+Span findings (the ``omission`` check) add ``only_in``, ``span`` (``[start, end]``
+character offsets in that side's bead text: its sentences joined, English with
+spaces, Chinese without), ``span_text`` and ``confidence``.
 
 The normalised matching text (``norm``) is not stored: :func:`from_dict` sets
 it to the original text.
@@ -79,7 +83,7 @@ def to_dict(alignment: Alignment) -> dict[str, Any]:
                   **_location(g.location), **review_dict(g.review)} for g in a.gaps],
         "findings": [{"check": f.check, "bead": f.bead, "en_line": f.en_line,
                       "zh_line": f.zh_line, "message": f.message, "severity": f.severity,
-                      **_finding_locations(a, f), **review_dict(f.review)}
+                      **_finding_locations(a, f), **_finding_span(f), **review_dict(f.review)}
                      for f in a.findings],
         "summary": summary(a),
     }
@@ -88,6 +92,14 @@ def to_dict(alignment: Alignment) -> dict[str, Any]:
 def _location(location: str | None, key: str = "location") -> dict[str, str]:
     """``{key: location}``, or nothing for inputs without locations."""
     return {key: location} if location else {}
+
+
+def _finding_span(f: Finding) -> dict[str, Any]:
+    """``only_in``, ``span``, ``span_text``, ``confidence`` of a span finding (omission)."""
+    if f.span is None:
+        return {}
+    return {"only_in": f.only_in, "span": list(f.span), "span_text": f.span_text,
+            "confidence": f.confidence}
 
 
 def _finding_locations(a: Alignment, f: Finding) -> dict[str, str]:
@@ -168,7 +180,9 @@ def from_dict(data: dict[str, Any]) -> Alignment:
             signature=data["signature"],
             findings=[Finding(check=f["check"], bead=f["bead"], en_line=f["en_line"],
                               zh_line=f["zh_line"], message=f["message"], severity=f["severity"],
-                              review=read_review(f))
+                              review=read_review(f), only_in=f.get("only_in"),
+                              span=tuple(f["span"]) if f.get("span") else None,
+                              span_text=f.get("span_text"), confidence=f.get("confidence"))
                       for f in data["findings"]],
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -53,7 +53,9 @@ class TmxExporter(Exporter):
 
     ``x-bead`` counts the source side first (``2-1``: two source units, one
     target unit), like the ``beads`` format; ``x-en-file``/``x-zh-file`` are
-    the input names as given, never absolute paths (:func:`shareable_path`).
+    the input names as given, never absolute paths (:func:`shareable_path`);
+    ``x-omission`` (``"en: <text>"``, one per span) marks a unit whose side has
+    text the other leaves out (the ``omission`` check), for TM curators to filter.
     """
 
     name = "tmx"
@@ -91,6 +93,10 @@ class TmxExporter(Exporter):
         self._prop(tu, "x-bead", row.kind(opts.order))
         for lang in ("en", "zh"):
             self._prop(tu, f"x-{lang}-line", row.side(lang).lines)
+        for f in context.findings.get(row.index, []):
+            if f.check == "omission" and f.span_text:  # text one side left out: "en: ..."
+                self._prop(tu, "x-omission", self._clean(f"{f.only_in}: {single_line(f.span_text)}",
+                                                         self._where(row, f.only_in or "en"), context))
         review = row.bead.review
         if review is not None and review.status != "dismissed":
             self._prop(tu, "x-reviewed", review.status)  # a reviewer edited or confirmed it

@@ -28,6 +28,7 @@ CHECKS: dict[str, str] = {
     "names": "align.qa.names:NamesCheck",
     "untranslated": "align.qa.untranslated:UntranslatedCheck",
     "length": "align.qa.length:LengthCheck",
+    "omission": "align.qa.omission:OmissionCheck",
 }
 
 
@@ -63,8 +64,13 @@ def get_check(name: str) -> Check:
 def run_checks(alignment: Alignment, names: Sequence[str] | str | None = None) -> list[Finding]:
     """Run the named checks (all when None) and return their findings by bead."""
     findings: list[Finding] = []
-    for name in resolve_checks(names):
+    wanted = resolve_checks(names)
+    for name in wanted:
         findings += get_check(name).check(alignment)
+    if "omission" in wanted and "numbers" in wanted:
+        from .omission import merge_numbers  # a dropped figure is reported once
+
+        findings = merge_numbers(findings, alignment)
     order = {n: i for i, n in enumerate(CHECKS)}
     return sorted(findings, key=lambda f: (f.bead, order.get(f.check, len(order))))
 

@@ -1,0 +1,609 @@
+"""Omission: the clause of one side of a bead that has no counterpart on the other.
+
+A bead can be a good 1-1 pair and still lack a clause, a qualifier, a number or
+a name. Each side is cut into clauses (Chinese at ，；：、 and sentence ends;
+English at commas, semicolons, colons, dashes and before conjunctions such as
+*and*, *but*, *which*, *while*). Every content word is then aligned with the
+other side of the bead:
+
+- an English word (stemmed) is matched when it is one of the CC-CEDICT glosses
+  of the Chinese side's jieba tokens (:mod:`align.lexical`), or shares its first
+  five letters with one;
+- a Chinese token is matched when one of its glosses is an English word;
+- numbers are matched through :mod:`align.qa.numbers` (any reading equal);
+- Latin-script names are matched on letters and digits, as in
+  :mod:`align.qa.names`.
+
+A run of clauses with at least :data:`MIN_UNITS` content units of which at most
+:data:`MAX_MATCHED` are matched, in a bead whose other clauses are matched at
+:data:`MIN_REST` or more, is a candidate. Its sentence vector is then compared
+with the other side: the candidate is kept when it is unlike the other side
+(``cos(clause, other) <= MAX_CLAUSE_COS``) and deleting it does not make the
+pair less similar (the deletion test, Vamvas & Sennrich 2022:
+``cos(side - clause, other) - cos(side, other) >= MIN_GAIN``). The confidence is a
+logistic function of the unmatched share, the clause's similarity and the gain;
+``error`` at :data:`ERROR_AT` and above, else ``warning``.
+
+A dropped figure is reported once: when the figures the ``numbers`` check
+finds unmatched in a bead all lie inside an omission span,
+:func:`merge_numbers` drops the ``numbers`` finding and the omission finding,
+which names the figures, becomes an ``error``.
+
+Constants chosen on the dev sets of ``bench/bench_partial.py`` (docs/qa.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from ..models import Alignment, Finding, Lang
+from .base import Pair, pairs
+
+NAME = "omission"
+
+#: A candidate span needs this many content units (words; Chinese tokens).
+MIN_UNITS = 2
+#: ... of which at most this share may be matched on the other side ...
+MAX_MATCHED = 0.6
+#: ... while the rest of its side is matched at least this much.
+MIN_REST = 0.0
+#: The rest of the side must keep this many content units.
+MIN_REST_UNITS = 1
+#: Confidence at which a finding is an ``error``.
+ERROR_AT = 0.95
+
+_EN_CONJ = ("and", "but", "or", "while", "whereas", "although", "though", "because",
+            "which", "who", "whom", "whose", "where", "when", "after", "before", "since",
+            "unless", "until", "if", "so", "yet", "as", "that", "including", "amid", "with")
+_EN_BREAK_RE = re.compile(
+    r"(?:(?<!\d)[,;:]|[,;:](?!\d))\s*|\s+[-–—]+\s+|[.!?][\"'”’)]*\s+|\s+(?=(?:" + "|".join(_EN_CONJ) + r")\b)",
+    re.IGNORECASE)
+_ZH_BREAK_RE = re.compile(r"[，,；;：:、。！？!?]+[」』”’）)]*\s*|\s+[-–—]\s+")
+_EN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*")
+_LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'’.&][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*")
+_ZH_STOP = frozenset("的 了 在 是 和 与 及 也 都 就 而 等 这 那 其 之 将 被 把 对 从 向 为 以 于 中 "
+                     "上 下 个 着 过 并 或 但 又 还 所 该 此 他 她 它 我 你 们 有 要 会 能 "
+                     "一 不 很 更 最 来 到 用 进行 作为 其中 本 已 这里 不过 出来 使 让 给 得 地 "
+                     "便 即 则 且 后 时 里 再 这样 这些 那些 这个 那个 他们 我们 你们 它们 "
+                     "如果 因为 所以 但是 以及 或者 并且 可以 能够 应该 需要".split())
+_EN_STOP = frozenset("""which who whom whose what there here them they their you your we our us he
+she his her him each more most any all some other only just also very much many such well""".split())
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause of one side: its offsets in the bead's text and content units."""
+
+    start: int
+    end: int
+    text: str
+    units: tuple[str, ...]
+
+
+def _cut(text: str, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(start, end) of the pieces of ``text`` between break matches (breaks kept at the end)."""
+    out, start = [], 0
+    for m in breaks.finditer(text):
+        if m.end() > start and m.start() > start:
+            out.append((start, m.end()))
+            start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def en_clauses(text: str) -> list[Clause]:
+    """The clauses of an English text with their stemmed content words."""
+    out = []
+    for a, b in _cut(text, _EN_BREAK_RE):
+        piece = text[a:b]
+        units = [w for m in _EN_WORD_RE.finditer(piece) for w in _en_units(m.group())]
+        out.append(Clause(a, b, piece, tuple(u for u in units if u not in _EN_STOP)))
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def _en_units(word: str) -> tuple[str, ...]:
+    from ..lexical import en_bag
+
+    return tuple(sorted(en_bag(word))) if not word[0].isdigit() else (word.replace(",", ""),)
+
+
+def zh_clauses(text: str) -> list[Clause]:
+    """The clauses of a Chinese text with their content tokens (jieba, normalised)."""
+    from ..text import tokens
+
+    out = []
+    for a, b in _cut(text, _ZH_BREAK_RE):
+        piece = text[a:b]
+        units = [t for t in tokens(piece, "zh") if _zh_content(t)]
+        out.append(Clause(a, b, piece, tuple(units)))
+    return out
+
+
+def _zh_content(token: str) -> bool:
+    if token in _ZH_STOP:
+        return False
+    return bool(_LATIN_RE.fullmatch(token)) or bool(zh_glosses(token))
+
+
+# --- word alignment ----------------------------------------------------------------
+
+
+def _key(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
+class _Words:
+    """A set of stemmed English words that also matches inflected variants.
+
+    Two stems match when they are equal, or the shorter has at least 4 letters
+    and both share a prefix of ``min(5, len(shorter))`` letters (``shar`` =
+    ``share``, ``librari`` = ``library``, ``configur`` = ``configuration``): the
+    stemmer of :mod:`align.lexical` is crude, and glosses use other forms.
+    """
+
+    def __init__(self, words: set[str]) -> None:
+        self.words = words
+        self.by_prefix: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= 4:
+                self.by_prefix.setdefault(w[:4], []).append(w)
+
+    def __contains__(self, word: str) -> bool:
+        if word in self.words:
+            return True
+        if len(word) < 4:
+            return False
+        for w in self.by_prefix.get(word[:4], ()):
+            n = min(5, len(w), len(word))
+            if w[:n] == word[:n]:
+                return True
+        return False
+
+
+@lru_cache(maxsize=200_000)
+def zh_glosses(token: str) -> frozenset[str]:
+    """The glosses of a Chinese token and of its characters (CC-CEDICT).
+
+    The characters' glosses are added because the dictionary's word senses
+    miss common renderings (构建 is only "construct", 建 also "build").
+    """
+    from ..lexical import _glosses
+
+    out = set(_glosses(token))
+    if len(token) > 1 and not _LATIN_RE.fullmatch(token):
+        for ch in token:
+            out |= _glosses(ch)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a bead, cut into clauses, with what each unit matched."""
+
+    lang: Lang
+    text: str
+    clauses: tuple[Clause, ...]
+    matched: tuple[tuple[bool, ...], ...]
+
+    def count(self, lo: int, hi: int) -> tuple[int, int]:
+        """(units, matched units) of clauses ``lo`` to ``hi - 1``."""
+        units = sum(len(self.matched[k]) for k in range(lo, hi))
+        return units, sum(sum(self.matched[k]) for k in range(lo, hi))
+
+
+def _quantities(text: str, lang: Lang):
+    from .numbers import en_quantities, zh_quantities
+
+    return en_quantities(text) if lang == "en" else zh_quantities(text)
+
+
+def _number_units(text: str, lang: Lang, other: set[float]) -> list[bool]:
+    from .numbers import _key as num_key
+
+    return [any(num_key(v) in other for v in q.readings)
+            for q in _quantities(text, lang) if q.reportable]
+
+
+def _links(en: list[Clause], zh: list[Clause]) -> np.ndarray:
+    """(English units, Chinese units) bool matrix: which unit can translate which.
+
+    Numbers are left out (see :func:`_number_units`). An English word links to
+    a Chinese token when it matches one of the token's glosses (or, for a
+    Latin-script token, the token itself).
+    """
+    en_u = [u for c in en for u in c.units if not u[0].isdigit()]
+    zh_u = [t for c in zh for t in c.units if not t[0].isdigit()]
+    out = np.zeros((len(en_u), len(zh_u)), dtype=bool)
+    for j, t in enumerate(zh_u):
+        words = _Words({_key(t)} if _LATIN_RE.fullmatch(t) else set(zh_glosses(t)))
+        for i, u in enumerate(en_u):
+            out[i, j] = u in words
+    return out
+
+
+def _compete(units: list[str], clause_of: list[int], linked: np.ndarray) -> list[bool]:
+    """Which units are matched, when a word repeated more often than its
+    partners occur keeps only as many matches (competitive linking, Melamed
+    2000): those in the clauses that match best otherwise."""
+    hit = linked.any(axis=1).tolist()
+    rate: dict[int, list[bool]] = {}
+    for k, h in zip(clause_of, hit, strict=True):
+        rate.setdefault(k, []).append(h)
+    by_type: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        by_type.setdefault(u, []).append(i)
+    for idx in by_type.values():
+        supply = int(linked[idx[0]].sum())
+        matched = [i for i in idx if hit[i]]
+        if len(matched) <= supply:
+            continue
+        matched.sort(key=lambda i: -sum(rate[clause_of[i]]) / len(rate[clause_of[i]]))
+        for i in matched[supply:]:
+            hit[i] = False
+    return hit
+
+
+def align_sides(en_text: str, zh_text: str) -> tuple[Side, Side]:
+    """Cut both sides into clauses and mark every content unit matched or not.
+
+    Args:
+        en_text: the English side of a bead.
+        zh_text: the Chinese side (any variant).
+
+    Returns:
+        The English and the Chinese :class:`Side`.
+    """
+    from .numbers import _readings
+
+    en, zh = en_clauses(en_text), zh_clauses(zh_text)
+    links = _links(en, zh)
+    sides = []
+    for lang, clauses, mat, other in (("en", en, links, zh_text), ("zh", zh, links.T, en_text)):
+        words = [(k, u) for k, c in enumerate(clauses) for u in c.units if not u[0].isdigit()]
+        hit = _compete([u for _, u in words], [k for k, _ in words], mat)
+        numbers = _readings(_quantities(other, "zh" if lang == "en" else "en"))
+        matched = tuple(tuple([h for (k, _), h in zip(words, hit, strict=True) if k == n]
+                              + _number_units(c.text, lang, numbers))  # type: ignore[arg-type]
+                        for n, c in enumerate(clauses))
+        sides.append(Side(lang, en_text if lang == "en" else zh_text, tuple(clauses), matched))
+    return sides[0], sides[1]
+
+
+# --- candidates and the embedding tests ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A run of clauses ``lo`` to ``hi - 1`` of one side with few matched units.
+
+    Attributes:
+        side: the side it is on.
+        lo, hi: clause indices.
+        units, matched: its content units and how many are matched.
+        rest_units, rest_matched: the same for the rest of its side.
+    """
+
+    side: Side
+    lo: int
+    hi: int
+    units: int
+    matched: int
+    rest_units: int
+    rest_matched: int
+
+    @property
+    def start(self) -> int:
+        return self.side.clauses[self.lo].start
+
+    @property
+    def end(self) -> int:
+        """End offset, without the punctuation and spaces that close the run."""
+        text = self.side.text
+        end = self.side.clauses[self.hi - 1].end
+        while end > self.start and (text[end - 1].isspace() or _is_punct(text[end - 1])):
+            end -= 1
+        return end
+
+    @property
+    def text(self) -> str:
+        return self.side.text[self.start:self.end]
+
+    @property
+    def rest_text(self) -> str:
+        return self.side.text[:self.start] + self.side.text[self.side.clauses[self.hi - 1].end:]
+
+    @property
+    def unmatched_share(self) -> float:
+        return 1 - self.matched / max(1, self.units)
+
+    @property
+    def rest_share(self) -> float:
+        return self.rest_matched / max(1, self.rest_units)
+
+
+def _is_punct(ch: str) -> bool:
+    return not ch.isalnum() and ch not in "）)」』”’\"'"
+
+
+def candidates(side: Side, max_clauses: int = 3) -> list[Candidate]:
+    """Runs of up to ``max_clauses`` clauses that pass the lexical thresholds.
+
+    Args:
+        side: one side of a bead (:func:`align_sides`).
+        max_clauses: the longest run considered.
+
+    Returns:
+        The candidates; overlapping ones are all kept (the caller picks).
+    """
+    total, total_hit = side.count(0, len(side.clauses))
+    out = []
+    for lo in range(len(side.clauses)):
+        for hi in range(lo + 1, min(len(side.clauses), lo + max_clauses) + 1):
+            units, hit = side.count(lo, hi)
+            rest, rest_hit = total - units, total_hit - hit
+            if (units >= MIN_UNITS and hit <= MAX_MATCHED * units and rest >= MIN_REST_UNITS
+                    and rest_hit >= MIN_REST * rest):
+                out.append(Candidate(side, lo, hi, units, hit, rest, rest_hit))
+    return out
+
+
+@dataclass(frozen=True)
+class Omission:
+    """Text of one side of a bead with no counterpart on the other.
+
+    Attributes:
+        only_in: the side that has the text.
+        start, end: character offsets of the span in that side's bead text.
+        text: the span.
+        confidence: probability-like value in [0, 1] (:func:`confidence`).
+        features: the evidence, named as in :data:`FEATURES`.
+    """
+
+    only_in: Lang
+    start: int
+    end: int
+    text: str
+    confidence: float
+    features: tuple[float, ...] = ()
+
+    def feature(self, name: str) -> float:
+        return self.features[FEATURES.index(name)]
+
+
+#: The evidence on a candidate span, in this order:
+#: unmatched: share of its content units with no partner on the other side;
+#: rest_matched: share of the rest of its side's units that have one;
+#: cos: cosine of its sentence vector with the other side;
+#: best_cos: its best cosine with one clause of the other side;
+#: gain: the pair's cosine with the span deleted, minus the pair's cosine;
+#: log_units, log_rest: log of its and the rest's content units;
+#: length_gain: |z| of the pair's length ratio minus |z| with the span deleted
+#: (as in :mod:`align.qa.length`: the span explains an odd length);
+#: english: 1 for a span of the English side.
+FEATURES = ("unmatched", "rest_matched", "cos", "best_cos", "gain", "log_units", "log_rest",
+            "length_gain", "english")
+#: Logistic weights of :data:`FEATURES` and the bias, fitted on the dev split of
+#: ``bench/bench_partial.py --fit`` (docs/qa.md).
+WEIGHTS = (2.549, -0.757, 0.502, -2.888, 2.027, 1.975, -0.892, 0.995, 0.47)
+BIAS = -1.358
+#: Confidence from which a candidate is reported.
+REPORT_AT = 0.88
+#: A second way to be reported, for short spans the logistic model (fitted on
+#: planted clauses of 4+ words) undervalues: nothing in the span is matched,
+#: deleting it raises the pair's cosine by GAIN_AT or more, and no clause of the
+#: other side is like it (best cosine at most BEST_COS_AT).
+UNMATCHED_AT = 0.99
+GAIN_AT = 0.04
+BEST_COS_AT = 0.3
+
+
+def _norm(text: str, lang: Lang) -> str:
+    from ..text import normalize_zh
+
+    return normalize_zh(text) if lang == "zh" else text
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+def confidence(features: Sequence[float]) -> float:
+    """The logistic model of :data:`WEIGHTS` on a candidate's features."""
+    z = BIAS + sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def _length_z(en: str, zh: str, centre: float) -> float:
+    from .length import en_words, log_ratio, sd_at
+
+    return (log_ratio(zh, en) - centre) / sd_at(en_words(en))
+
+
+def _features(c: Candidate, other: Side, vecs: np.ndarray, centre: float) -> tuple[float, ...]:
+    """The :data:`FEATURES` of a candidate; ``vecs``: side, other, span, rest, other's clauses."""
+    target = vecs[1]
+    base = float(vecs[0] @ target)
+    cos, best = float(vecs[2] @ target), float((vecs[4:] @ vecs[2]).max())
+    gain = float(_unit(vecs[3]) @ target) - base
+    en_side = c.side.lang == "en"
+    before = _length_z(*((c.side.text, other.text) if en_side else (other.text, c.side.text)), centre)
+    after = _length_z(*((c.rest_text, other.text) if en_side else (other.text, c.rest_text)), centre)
+    return (c.unmatched_share, c.rest_share, cos, best, gain, math.log(max(1, c.units)),
+            math.log(max(1, c.rest_units)), abs(before) - abs(after), float(en_side))
+
+
+def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
+                     centre: float) -> list[Omission]:
+    """Weigh the candidates of one side against the other side (all of :data:`FEATURES`).
+
+    Args:
+        cands: candidates of one side (:func:`candidates`).
+        other: the other side.
+        encoder: sentence encoder.
+        centre: the document's usual log length ratio (:mod:`align.qa.length`).
+
+    Returns:
+        One :class:`Omission` per candidate, whatever its confidence.
+    """
+    if not cands:
+        return []
+    side = cands[0].side
+    head = [_norm(side.text, side.lang), _norm(other.text, other.lang)]
+    clauses = [_norm(c.text, other.lang) for c in other.clauses]
+    spans = [t for c in cands for t in (_norm(c.text, side.lang), _norm(c.rest_text, side.lang))]
+    vecs = np.asarray(encoder.encode(head + clauses + spans), dtype=np.float32)
+    n = 2 + len(clauses)
+    out = []
+    for k, c in enumerate(cands):
+        rows = np.concatenate([vecs[:2], vecs[n + 2 * k:n + 2 * k + 2], vecs[2:n]])
+        f = _features(c, other, rows, centre)
+        out.append(Omission(side.lang, c.start, c.end, c.text, confidence(f), f))
+    return out
+
+
+def _unmatched_and_unlike(o: Omission) -> bool:
+    """The second test: no word matched, deleting it helps, no clause like it."""
+    return (o.feature("unmatched") >= UNMATCHED_AT and o.feature("gain") >= GAIN_AT
+            and o.feature("best_cos") <= BEST_COS_AT)
+
+
+def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = None,
+                   threshold: float | None = None) -> list[Omission]:
+    """The spans of a bead's sides that have no counterpart on the other side.
+
+    Args:
+        en_text: English side of the bead.
+        zh_text: Chinese side.
+        encoder: sentence encoder for the embedding tests.
+        centre: the document's median log length ratio (:mod:`align.qa.length`;
+            default its pooled mean).
+        threshold: the confidence to report (default :data:`REPORT_AT`).
+
+    Returns:
+        At most one omission per side, the most confident at or above the threshold.
+    """
+    from .length import MEAN
+
+    en, zh = align_sides(en_text, zh_text)
+    threshold = REPORT_AT if threshold is None else threshold
+    out = []
+    for side, other in ((en, zh), (zh, en)):
+        found = [o for o in score_candidates(candidates(side), other, encoder,
+                                             MEAN if centre is None else centre)
+                 if o.confidence >= threshold or _unmatched_and_unlike(o)]
+        if found:
+            out.append(max(found, key=lambda o: (o.confidence, o.end - o.start)))
+    return out
+
+
+# --- the check ---------------------------------------------------------------------
+
+
+def _line_at(sentences, offset: int, joiner: str) -> int:
+    """The line of the sentence of a bead side in which ``offset`` falls."""
+    pos = 0
+    for s in sentences:
+        pos += len(s.text) + len(joiner)
+        if offset < pos:
+            return s.line
+    return sentences[-1].line
+
+
+def _message(o: Omission) -> str:
+    side = "English" if o.only_in == "en" else "Chinese"
+    other = "Chinese" if o.only_in == "en" else "English"
+    text = o.text if len(o.text) <= 80 else o.text[:77] + "..."
+    return f"only in the {side}, not in the {other}: \u201c{text}\u201d (confidence {o.confidence:.2f})"
+
+
+def document_centre(beads: Sequence[Pair]) -> float:
+    """The median log length ratio of a document's 1-1 beads, as the ``length`` check takes it."""
+    from statistics import median
+
+    from .length import MEAN, MIN_BEADS, MIN_EN_WORDS, en_words, log_ratio
+
+    ones = [log_ratio(p.zh_text, p.en_text) for p in beads
+            if len(p.en) == len(p.zh) == 1 and en_words(p.en_text) >= MIN_EN_WORDS]
+    return median(ones) if len(ones) >= MIN_BEADS else MEAN
+
+
+def pair_findings(p: Pair, encoder, centre: float | None = None) -> list[Finding]:
+    """The omission findings of one bead (``centre``: :func:`document_centre`)."""
+    out = []
+    for o in find_omissions(p.en_text, p.zh_text, encoder, centre):
+        sentences, joiner = (p.en, " ") if o.only_in == "en" else (p.zh, "")
+        line = _line_at(sentences, o.start, joiner)
+        f = p.finding(NAME, _message(o), "error" if o.confidence >= ERROR_AT else "warning",
+                      en_line=line if o.only_in == "en" else None,
+                      zh_line=line if o.only_in == "zh" else None)
+        out.append(replace(f, only_in=o.only_in, span=(o.start, o.end), span_text=o.text,
+                           confidence=round(o.confidence, 3)))
+    return out
+
+
+class OmissionCheck:
+    """The clause of one side of a bead that the other side leaves out."""
+
+    name = NAME
+    description = "a clause, qualifier, number or name of one side with no counterpart (span)"
+
+    def __init__(self, encoder=None) -> None:
+        self._encoder = encoder
+
+    def check(self, alignment: Alignment) -> list[Finding]:
+        encoder = self._encoder
+        if encoder is None:
+            from ..encoders import get_encoder
+
+            encoder = self._encoder = get_encoder()
+        beads = list(pairs(alignment))
+        centre = document_centre(beads)
+        return [f for p in beads for f in pair_findings(p, encoder, centre)]
+
+
+def merge_numbers(findings: list[Finding], alignment: Alignment) -> list[Finding]:
+    """Report a dropped figure once: inside an omission span, not also as ``numbers``.
+
+    A ``numbers`` finding is dropped when the bead has an omission finding and
+    every figure the numbers check leaves unmatched in that bead lies inside the
+    omission span on its side; the omission finding then names the figures and
+    becomes an ``error`` (the severity of ``numbers``).
+
+    Args:
+        findings: the findings of all checks run.
+        alignment: the alignment they were found in.
+
+    Returns:
+        The findings, merged.
+    """
+    from .numbers import _fmt, unmatched
+
+    spans = {(f.bead, f.only_in): f for f in findings if f.check == NAME and f.span}
+    if not spans:
+        return findings
+    beads = {p.bead: p for p in pairs(alignment)}
+    drop: set[int] = set()
+    changed: dict[int, Finding] = {}
+    for k, f in enumerate(findings):
+        if f.check != "numbers" or f.bead not in beads:
+            continue
+        p = beads[f.bead]
+        only_en, only_zh = unmatched(p.en_text, p.zh_text)
+        for lang, mine, theirs in (("en", only_en, only_zh), ("zh", only_zh, only_en)):
+            o = spans.get((f.bead, lang))
+            if o is None or theirs or not mine or o.span is None:
+                continue
+            if all(o.span[0] <= q.start < o.span[1] for q in mine):
+                drop.add(k)
+                changed[id(o)] = replace(o, severity="error", message=o.message.replace(
+                    " (confidence", f"; includes the figure(s) {', '.join(_fmt(q) for q in mine)}"
+                    " (confidence", 1))
+    return [changed.get(id(f), f) for k, f in enumerate(findings) if k not in drop]

@@ -1,0 +1,319 @@
+"""Partial omissions: planted clause deletions and insertions in real 1-1 beads.
+
+Usage::
+
+    python bench/bench_partial.py MACDEV_DIR [--rate 0.05] [--trials 4] [--seed 0]
+        [--split dev|held|all] [--length]
+
+Beads, by genre:
+
+- **news**: the 30 translated paragraphs of the seed
+  (``seeds/000_f1284998f700f5c0.txt``), each paragraph pair one bead;
+- **technical**: Debian's maint-guide (installed under /usr/share/doc: the
+  k-th ``<p>`` of a page in English is the k-th in Chinese, po4a), prose
+  paragraph pairs, Simplified (zh-cn) and Traditional (zh-tw) translations;
+- **literary**: MAC-Dev's gold 1-1 beads (``MACDEV_DIR/gold``, ``src`` Chinese,
+  ``tgt`` English).
+
+Splits: ``dev`` (the sets the constants were chosen on) is the seed, the
+maint-guide zh-cn pages advanced..first and MAC-Dev 001-003; ``held`` is the
+maint-guide zh-tw pages index..upload and MAC-Dev 004-006.
+
+In each trial, ``rate`` of the beads of each document get a deletion and as
+many others an insertion, on a random side:
+
+- deletion: one clause of at least 6 Han characters or 4 English words is
+  removed (the bead should be flagged with ``only_in`` the other side);
+- insertion: a clause of that size from another bead of the same document is
+  inserted at a clause boundary (flagged on the side it went into; its offsets
+  are known, so the reported span is scored by character F1).
+
+Printed per genre: bead recall of each kind, span character F1 on flagged
+insertions, and false flags per 1,000 untouched beads. ``--length``
+also aligns each MAC-Dev chapter (``--presplit``) and the seed, and counts the
+``length`` findings on beads the ``omission`` check also flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import random
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+
+from align.qa.length import log_ratio
+from align.qa.omission import en_clauses, find_omissions, zh_clauses
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_f1284998f700f5c0.txt"
+MAINT = Path("/usr/share/doc")
+DEV_PAGES = ("advanced", "build", "checkit", "dother", "dreq", "first")
+HELD_PAGES = ("index", "modify", "start", "update", "upload")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Doc:
+    """The 1-1 beads (English, Chinese) of one document."""
+
+    genre: str
+    name: str
+    beads: list[tuple[str, str]]
+
+
+# --- corpora -----------------------------------------------------------------------
+
+
+def seed_docs() -> list[Doc]:
+    """The seed's translated body: English lines 6-35 against the Chinese paragraphs
+    with an English counterpart (as in bench/calibrate_gaps.py)."""
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    zh_only = {38, 48, 54, 56, 72, 74}
+    en = [lines[k - 1] for k in range(6, 36) if lines[k - 1].strip()]
+    zh = [lines[k - 1] for k in range(41, 76) if lines[k - 1].strip() and k not in zh_only]
+    return [Doc("news", "seed-000", list(zip(en, zh, strict=True)))]
+
+
+def _paragraphs(path: Path, zh: bool) -> list[str]:
+    out = []
+    for raw in re.findall(r"<p\b[^>]*>(.*?)</p>", path.read_text(encoding="utf-8"), re.S):
+        text = html.unescape(re.sub(r"<[^>]+>", "", raw))
+        if zh:  # a hard wrap between Han characters is no space
+            text = re.sub(r"(?<=[\u4e00-\u9fff，。、；：）])\s*\n\s*(?=[\u4e00-\u9fff（])", "", text)
+        out.append(re.sub(r"\s+", " ", text).strip())
+    return out
+
+
+def maint_docs(variant: str, pages: tuple[str, ...]) -> list[Doc]:
+    """Prose paragraph pairs of maint-guide pages (at least 6 words, 8 Han characters)."""
+    docs = []
+    for page in pages:
+        en_path = MAINT / "maint-guide" / "html" / f"{page}.en.html"
+        zh_path = MAINT / f"maint-guide-{variant}" / "html" / f"{page}.{variant}.html"
+        if not en_path.exists() or not zh_path.exists():
+            continue
+        en, zh = _paragraphs(en_path, False), _paragraphs(zh_path, True)
+        if len(en) != len(zh):
+            continue
+        beads = [(e, z) for e, z in zip(en, zh, strict=True)
+                 if len(e.split()) >= 6 and len(_HAN.findall(z)) >= 8]
+        docs.append(Doc("technical", f"maint-{variant}-{page}", beads))
+    return docs
+
+
+def mac_docs(root: Path, chapters: tuple[str, ...]) -> list[Doc]:
+    """MAC-Dev's gold 1-1 beads of the given chapters."""
+    from align.beadfile import read_beads
+
+    docs = []
+    for ch in chapters:
+        zh = (root / "src" / ch).read_text(encoding="utf-8").splitlines()
+        en = (root / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+        beads = [(en[e[0]], zh[z[0]]) for z, e in read_beads(root / "gold" / f"{ch}.align")
+                 if len(z) == 1 and len(e) == 1 and en[e[0]].strip() and zh[z[0]].strip()]
+        docs.append(Doc("literary", f"mac-{ch}", beads))
+    return docs
+
+
+# --- planting ----------------------------------------------------------------------
+
+
+def _big(text: str, lang: str) -> bool:
+    """A clause worth planting: 6 Han characters, or 4 English words."""
+    if lang == "zh":
+        return len(_HAN.findall(text)) >= 6
+    return len(re.findall(r"[A-Za-z0-9]+", text)) >= 4
+
+
+def _clauses(text: str, lang: str):
+    return zh_clauses(text) if lang == "zh" else en_clauses(text)
+
+
+def _core(text: str) -> str:
+    """A clause without its closing punctuation and spaces."""
+    return re.sub(r"[\s，,；;：:、。.!?！？\-–—]+$", "", text.strip())
+
+
+def delete_clause(text: str, lang: str, rng: random.Random) -> str | None:
+    """``text`` with one big clause removed (None when it has no big clause among others)."""
+    clauses = _clauses(text, lang)
+    if len(clauses) < 2:
+        return None
+    big = [k for k, c in enumerate(clauses) if _big(c.text, lang)]
+    if not big:
+        return None
+    k = rng.choice(big)
+    c = clauses[k]
+    if k < len(clauses) - 1:
+        rest = text[c.end:]
+        out = text[:c.start] + (rest[:1].upper() + rest[1:] if k == 0 and lang == "en" else rest)
+    else:
+        closing = c.text[len(_core(c.text)):].strip()
+        out = _core(text[:c.start]) + closing
+    return out if out.strip() else None
+
+
+def insert_clause(text: str, donor: str, lang: str, rng: random.Random
+                  ) -> tuple[str, int, int] | None:
+    """``text`` with a big clause of ``donor`` inserted at a clause boundary.
+
+    Returns:
+        The new text and the inserted clause's offsets, or None.
+    """
+    boundaries = [c.start for c in _clauses(text, lang)[1:]]
+    pieces = [_core(c.text) for c in _clauses(donor, lang) if _big(c.text, lang)]
+    if not boundaries or not pieces:
+        return None
+    at, piece = rng.choice(boundaries), rng.choice(pieces)
+    if lang == "en" and piece[:1].isupper() and piece[1:2].islower() and not piece.startswith("I "):
+        piece = piece[0].lower() + piece[1:]
+    joiner = "，" if lang == "zh" else ", "
+    return text[:at] + piece + joiner + text[at:], at, at + len(piece)
+
+
+# --- scoring -----------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    """Counts of one genre."""
+
+    deleted: int = 0
+    deleted_found: int = 0
+    inserted: int = 0
+    inserted_found: int = 0
+    f1: list[float] = field(default_factory=list)
+    untouched: int = 0
+    false_flags: int = 0
+
+    def line(self, genre: str) -> str:
+        r_del = self.deleted_found / max(1, self.deleted)
+        r_ins = self.inserted_found / max(1, self.inserted)
+        r_all = (self.deleted_found + self.inserted_found) / max(1, self.deleted + self.inserted)
+        f1 = sum(self.f1) / len(self.f1) if self.f1 else 0.0
+        ff = 1000 * self.false_flags / max(1, self.untouched)
+        return (f"{genre:<10} recall: deletions {r_del:.2f} ({self.deleted_found}/{self.deleted}), "
+                f"insertions {r_ins:.2f} ({self.inserted_found}/{self.inserted}), all {r_all:.2f}; "
+                f"span char F1 {f1:.2f}; false flags {ff:.1f} per 1,000 untouched beads "
+                f"({self.false_flags}/{self.untouched})")
+
+
+def char_f1(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Character F1 of span ``a`` against span ``b``."""
+    overlap = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    if not overlap:
+        return 0.0
+    p, r = overlap / (a[1] - a[0]), overlap / (b[1] - b[0])
+    return 2 * p * r / (p + r)
+
+
+def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Random) -> None:
+    """One trial on one document: plant deletions and insertions, score them."""
+    n = len(doc.beads)
+    k = max(1, round(rate * n))
+    chosen = rng.sample(range(n), min(n, 2 * k))
+    for j, b in enumerate(chosen):
+        en, zh = doc.beads[b]
+        lang = rng.choice(("en", "zh"))
+        if j < k:
+            new = delete_clause(en if lang == "en" else zh, lang, rng)
+            if new is None:
+                continue
+            found = detect(new, zh) if lang == "en" else detect(en, new)
+            score.deleted += 1
+            score.deleted_found += any(o.only_in != lang for o in found)
+            continue
+        donor = doc.beads[rng.choice([d for d in range(n) if d != b])] if n > 1 else None
+        got = donor and insert_clause(en if lang == "en" else zh, donor[0 if lang == "en" else 1],
+                                      lang, rng)
+        if not got:
+            continue
+        new, start, end = got
+        found = [o for o in (detect(new, zh) if lang == "en" else detect(en, new)) if o.only_in == lang]
+        score.inserted += 1
+        if found:
+            score.inserted_found += 1
+            score.f1.append(max(char_f1((o.start, o.end), (start, end)) for o in found))
+
+
+def corpora(root: Path, split: str) -> list[Doc]:
+    """The documents of a split (see the module docstring)."""
+    docs: list[Doc] = []
+    if split in ("dev", "all"):
+        docs += seed_docs() + maint_docs("zh-cn", DEV_PAGES) + mac_docs(root, ("001", "002", "003"))
+    if split in ("held", "all"):
+        docs += maint_docs("zh-tw", HELD_PAGES) + mac_docs(root, ("004", "005", "006"))
+    return docs
+
+
+def length_explained(root: Path, encoder) -> str:
+    """How many ``length`` findings of aligned MAC-Dev chapters and the seed the check also flags."""
+    from align.api import align_files
+
+    runs = [(SEED, None, False)] + [(root / "tgt" / ch, root / "src" / ch, True)
+                                    for ch in ("001", "002", "003", "004", "005", "006")]
+    total = both = same_side = 0
+    for first, second, presplit in runs:
+        result = align_files(first, second, presplit=presplit, encoder=encoder,
+                             checks=["length", "omission"])
+        flagged = {(f.bead, f.only_in) for f in result.findings if f.check == "omission"}
+        for f in result.findings:
+            if f.check != "length":
+                continue
+            total += 1
+            side = "en" if "Chinese is short" in f.message else "zh"
+            both += any(b == f.bead for b, _ in flagged)
+            same_side += (f.bead, side) in flagged
+    return (f"length findings (seed + MAC-Dev presplit): {total}; on a bead the omission check "
+            f"flags: {both}; on the side the length check points to: {same_side}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path, metavar="MACDEV_DIR")
+    parser.add_argument("--rate", type=float, default=0.05, help="share of beads planted, each kind")
+    parser.add_argument("--trials", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
+    parser.add_argument("--length", action="store_true", help="also count explained length findings")
+    parser.add_argument("--show", action="store_true", help="print the false flags")
+    args = parser.parse_args(argv)
+    from align.encoders import get_encoder
+
+    encoder = get_encoder()
+
+    rng = random.Random(args.seed)
+    scores: dict[str, Score] = defaultdict(Score)
+    for doc in corpora(args.corpus, args.split):
+        centre = median(log_ratio(zh, en) for en, zh in doc.beads)
+
+        def detect(en: str, zh: str, centre: float = centre):
+            return find_omissions(en, zh, encoder, centre)
+
+        score = scores[doc.genre]
+        for en, zh in doc.beads:  # untouched: the check reads one bead at a time
+            found = detect(en, zh)
+            score.untouched += 1
+            score.false_flags += bool(found)
+            for o in found if args.show else ():
+                print(f"FALSE {doc.name} [{o.only_in} {o.confidence:.2f}] {o.text!r}\n"
+                      f"  EN {en}\n  ZH {zh}")
+        for _ in range(args.trials):
+            plant(doc, score, detect, args.rate, rng)
+        print(f"{doc.name}: {len(doc.beads)} beads", file=sys.stderr, flush=True)
+    print(f"split {args.split}, {args.trials} trials, {args.rate:.0%} of beads per kind, seed {args.seed}")
+    for genre in ("news", "technical", "literary"):
+        if genre in scores:
+            print(scores[genre].line(genre))
+    if args.length:
+        print(length_explained(args.corpus, encoder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

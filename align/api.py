@@ -104,7 +104,7 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         # Orphans the paragraph pass merged into a neighbour's bead come out as gaps.
         e_plen, z_plen = _lengths([p.norm for p in en.paragraphs]), _lengths([p.norm for p in zh.paragraphs])
         paragraph_beads = pair_facing(paragraph_beads, epv, zpv, nearby_model(epv, zpv, paragraph_beads),
-                                      e_plen, z_plen, [p.kind for p in en.paragraphs], [p.kind for p in zh.paragraphs])
+                                      e_plen, z_plen, en.paragraphs, zh.paragraphs)
         paragraph_beads = take_out_absorbed(paragraph_beads, epv, zpv, e_plen, z_plen, PARAGRAPH_DETECTOR)
     else:
         paragraph_beads = [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)]

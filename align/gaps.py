@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import CosineModel
-from .models import Bead, Document, Gap, Lang
+from .models import Bead, Document, Gap, Lang, Paragraph
 
 
 def best_nearby(v: np.ndarray, others: np.ndarray, centre: int, radius: int) -> float:
@@ -236,18 +236,39 @@ def take_out_absorbed(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.nd
     return split_absorbed(beads, [a for a in found if a.confidence >= config.threshold])
 
 
+_SECTION = re.compile(r"^\s*[(（]?(?:((?:\d+|[A-Z])(?:\.\d+)+)\.?|(\d{1,3})[.)）、])(?=\s|$|[^\d.])")
+#: Paratext kinds that never face body text as its translation.
+_NEVER_BODY = frozenset({"byline", "dateline", "credit"})
+
+
+def section_number(text: str) -> str | None:
+    """The leading section or list number of a unit ("1.4.5." -> "1.4.5"), or None."""
+    match = _SECTION.match(text)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def same_structure(en: Paragraph | str, zh: Paragraph | str) -> bool:
+    """Whether two units carry the same section number (strong evidence that they
+    are translations of each other, however loose the wording)."""
+    a = section_number(en if isinstance(en, str) else en.text)
+    b = section_number(zh if isinstance(zh, str) else zh.text)
+    return a is not None and a == b
+
+
 def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray, model: CosineModel,
-                en_len: np.ndarray, zh_len: np.ndarray, en_kinds: Sequence[str], zh_kinds: Sequence[str], *,
-                min_len: tuple[float, float] = (25.0, 10.0), threshold: float = 0.95) -> list[Bead]:
+                en_len: np.ndarray, zh_len: np.ndarray, en_units: Sequence[Paragraph], zh_units: Sequence[Paragraph],
+                *, min_len: tuple[float, float] = (25.0, 10.0), threshold: float = 0.95) -> list[Bead]:
     """The beads with each one-unit gap that directly faces a one-unit gap of the
     other language turned into a 1-1 bead, unless the two are clearly unrelated.
 
     On real documentation a 1-0 bead next to a 0-1 bead is far more often a
     pair the encoder could not match (a freely translated heading, a label, a
     command against its description) than two omissions at the same place. The
-    pair stays two gaps when their paratext kinds differ (a byline facing body
-    text), or when both units are long enough to judge (``min_len`` characters)
-    and their cosine is unrelated text with probability ``threshold`` or more.
+    two are paired at once when they carry the same section number ("1.4.5."
+    on both sides). Otherwise they stay two gaps when a byline, dateline or
+    credit faces another kind of unit, or when both units are long enough to
+    judge (``min_len`` characters) and their cosine is unrelated text with
+    probability ``threshold`` or more.
     """
     out: list[Bead] = []
     k = 0
@@ -259,7 +280,10 @@ def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
             e, z = (a.en or b.en)[0], (a.zh or b.zh)[0]
             cos = float(en_vecs[e] @ zh_vecs[z])
             long = en_len[e] >= min_len[0] and zh_len[z] >= min_len[1]
-            if en_kinds[e] == zh_kinds[z] and not (long and model.p_unrelated(cos) >= threshold):
+            kinds = {en_units[e].kind, zh_units[z].kind}
+            compatible = len(kinds) == 1 or not kinds & _NEVER_BODY
+            if same_structure(en_units[e], zh_units[z]) or \
+                    (compatible and not (long and model.p_unrelated(cos) >= threshold)):
                 out.append(Bead((e,), (z,), round(cos, 4)))
                 k += 2
                 continue

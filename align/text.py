@@ -447,6 +447,9 @@ def _is_en_dateline(text: str) -> bool:
 # --- sentences ------------------------------------------------------------------
 
 
+_NUMBER_ONLY_RE = re.compile(r"[(（]?\d+(?:\.\d+)*[.)）、]?")
+
+
 def split_sentences(text: str, lang: str) -> list[str]:
     """Split a paragraph into sentences.
 
@@ -455,7 +458,9 @@ def split_sentences(text: str, lang: str) -> list[str]:
     and grouped numbers (6,800) are never split. English: ``sentencex``, then a
     post-pass that rejoins a piece starting with a lower-case letter to the
     previous piece when that ends with a full stop (an abbreviation such as
-    ``bn.``). Linear time in both languages.
+    ``bn.``). In both, a section or list number alone ("1.4.5.", "3)") is
+    never a sentence: it stays with the text it numbers. Linear time in both
+    languages.
 
     Args:
         text: one paragraph.
@@ -501,6 +506,8 @@ def _sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
             span, pending = (pending, span[1]), None
         if (lang == "en" and spans and text[span[0]].islower()
                 and text[spans[-1][1] - 1] == "."):
+            spans[-1] = (spans[-1][0], span[1])
+        elif spans and _NUMBER_ONLY_RE.fullmatch(text, *spans[-1]):  # "1.4.5." numbers what follows
             spans[-1] = (spans[-1][0], span[1])
         else:
             spans.append(span)

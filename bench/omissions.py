@@ -21,7 +21,10 @@ as ``align check`` does and the reported gaps are scored against that truth:
   original page only (the translators' credits) are true one-language text
   that the bench has no gold for: counted apart (``natural``).
 
-Sets: ``maint-zh-tw`` / ``maint-zh-cn``, Debian's Maintainers' Guide in
+Sets: ``html-zh-tw`` / ``html-zh-cn``, maint-guide's real HTML pages read as a
+user's ``align check`` would (headings, tables, lists and all), prose ``<p>`` s
+deleted; ``ref-zh-tw`` / ``ref-zh-cn``, the same on six chapters of the Debian
+Reference, a set held out from every choice of method; ``maint-zh-tw`` / ``maint-zh-cn``, Debian's Maintainers' Guide in
 Traditional / Simplified Chinese (``<p>`` s correspond one to one, see
 :mod:`maint_guide`); ``seed``, the bundled news article's translated body.
 """
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -211,12 +215,24 @@ def evaluate_html(en_path: Path, zh_path: Path, rate: float, side: str, rng: ran
 
 
 def html_pages(variant: str) -> list[tuple[Path, Path]]:
+    """(English, Chinese) HTML pages of maint-guide."""
     from maint_guide import install
 
     folder = install(variant)
     en_folder = folder.parents[1] / "maint-guide" / "html"
     return [(en_folder / f"{p.name.split('.')[0]}.en.html", p) for p in sorted(folder.glob(f"*.{variant}.html"))
             if (en_folder / f"{p.name.split('.')[0]}.en.html").is_file()]
+
+
+def reference_pages(variant: str, limit: int = 6) -> list[tuple[Path, Path]]:
+    """(English, Chinese) chapters of the Debian Reference (also po4a; held out:
+    never used to choose a method), the first ``limit`` by name."""
+    folder = Path("/usr/share/debian-reference")
+    if not list(folder.glob(f"*.{variant}.html")):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "debian-reference-en", f"debian-reference-{variant}"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return [(folder / f"{p.name.split('.')[0]}.en.html", p) for p in sorted(folder.glob(f"ch*.{variant}.html"))
+            if (folder / f"{p.name.split('.')[0]}.en.html").is_file()][:limit]
 
 
 def seed_paragraphs() -> tuple[list[str], list[str]]:
@@ -231,6 +247,8 @@ def sets(names: list[str]):
     for name in names:
         if name.startswith("html-"):
             yield name, html_pages(name.removeprefix("html-"))
+        elif name.startswith("ref-"):
+            yield name, reference_pages(name.removeprefix("ref-"))
         elif name.startswith("maint-"):
             from maint_guide import pages
 
@@ -267,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         for trial in range(args.trials):
             side = "zh" if trial % 2 == 0 else "en"
             for page in docs:
-                if name.startswith("html-"):
+                if name.startswith(("html-", "ref-")):
                     with tempfile.TemporaryDirectory() as tmp:
                         evaluate_html(*page, args.rate, side, rng, encoder, score, Path(tmp))
                 else:

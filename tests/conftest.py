@@ -30,3 +30,11 @@ def mac_dev() -> Path:
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Every test uses a private embedding cache, never the user's."""
     monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The bundled default encoder, uncached, loaded once for the session."""
+    from align.encoders import get_encoder
+
+    return get_encoder(cache=False)

@@ -2,34 +2,41 @@
 
 A bead can be a good 1-1 pair and still lack a clause, a qualifier, a number or
 a name. Each side is cut into clauses (Chinese at ，；：、 and sentence ends;
-English at commas, semicolons, colons, dashes and before conjunctions such as
-*and*, *but*, *which*, *while*). Every content word is then aligned with the
-other side of the bead:
+English at commas, semicolons, colons, dashes, sentence ends and before
+conjunctions and relatives such as *and*, *but*, *which*, *while*; a comma
+between digits is no break). Every content unit is then linked to the other side:
 
-- an English word (stemmed) is matched when it is one of the CC-CEDICT glosses
-  of the Chinese side's jieba tokens (:mod:`align.lexical`), or shares its first
-  five letters with one;
-- a Chinese token is matched when one of its glosses is an English word;
-- numbers are matched through :mod:`align.qa.numbers` (any reading equal);
-- Latin-script names are matched on letters and digits, as in
-  :mod:`align.qa.names`.
+- an English word (stemmed by :mod:`align.lexical`) links to a Chinese jieba
+  token when it matches one of the CC-CEDICT glosses of the token or of its
+  characters (:func:`zh_glosses`), equal or sharing a prefix of up to five
+  letters (:class:`_Words`); a Latin-script token links to the same word;
+- a word repeated more often than its partners occur keeps only as many links
+  (competitive linking, Melamed 2000; :func:`_compete`), so that a clause
+  inserted from the same document does not borrow the links of the words it
+  repeats;
+- numbers are matched through :mod:`align.qa.numbers` (any reading equal).
 
-A run of clauses with at least :data:`MIN_UNITS` content units of which at most
-:data:`MAX_MATCHED` are matched, in a bead whose other clauses are matched at
-:data:`MIN_REST` or more, is a candidate. Its sentence vector is then compared
-with the other side: the candidate is kept when it is unlike the other side
-(``cos(clause, other) <= MAX_CLAUSE_COS``) and deleting it does not make the
-pair less similar (the deletion test, Vamvas & Sennrich 2022:
-``cos(side - clause, other) - cos(side, other) >= MIN_GAIN``). The confidence is a
-logistic function of the unmatched share, the clause's similarity and the gain;
-``error`` at :data:`ERROR_AT` and above, else ``warning``.
+Every run of up to three clauses with at least :data:`MIN_UNITS` units, at most
+:data:`MAX_MATCHED` of them linked, is a candidate. It is weighed by the
+:data:`FEATURES`: the unlinked share of it and of the rest of its side, the
+cosine of its sentence vector with the other side and its best cosine with one
+clause of the other side, the deletion test (Vamvas & Sennrich 2022: the
+pair's cosine with the candidate deleted minus the pair's cosine), its size,
+and how much deleting it brings the pair's length ratio back to the document's
+norm (:mod:`align.qa.length`). A logistic model of these (:data:`WEIGHTS`) gives
+the confidence; a candidate is reported at :data:`REPORT_AT`, or when nothing in
+it is linked, deleting it raises the pair's cosine by :data:`GAIN_AT` and no
+clause of the other side resembles it (:func:`_unmatched_and_unlike`). At most
+one span per side of a bead, the most confident; ``error`` from
+:data:`ERROR_AT`, else ``warning``.
 
 A dropped figure is reported once: when the figures the ``numbers`` check
 finds unmatched in a bead all lie inside an omission span,
 :func:`merge_numbers` drops the ``numbers`` finding and the omission finding,
 which names the figures, becomes an ``error``.
 
-Constants chosen on the dev sets of ``bench/bench_partial.py`` (docs/qa.md).
+Weights and thresholds were chosen on the dev split of
+``bench/bench_partial.py`` and checked on its held-out split (docs/qa.md).
 """
 
 from __future__ import annotations

@@ -236,27 +236,29 @@ def _wrap_segments(run: list[str]) -> list[int]:
     return labels
 
 
-def _wrap_width(segments: list[list[str]]) -> int | None:
+def _wrap_width(runs: list[list[str]], *, below_wider: bool = False) -> int | None:
     """Estimate the column at which the text was hard-wrapped.
 
-    The lines of the hard-wrappable stretches (:func:`_wrap_segments`) are
-    pooled (single-token lines excepted). W is the widest width such that at
-    least three lines, and a third of the lines not wider than W, are within
-    ``max(8, W // 8)`` columns of it, with fewer lines wider than W than that
-    (a credit line or a short paragraph of its own may be wider than the
-    wrap). Two similar lines, such as a headline and a dateline, are no
-    evidence.
+    The lines of ``runs`` are pooled (single-token lines excepted). W is their
+    widest line, and the text counts as wrapped when W is at least
+    :data:`MIN_WRAP_WIDTH` and at least three lines, and a third of the pool,
+    are within ``max(8, W // 8)`` columns of W. (Two similar lines, such as a
+    headline and a dateline, are no evidence.) With ``below_wider``, for the
+    wrapped stretches inside runs that also hold long lines, W may also be
+    a narrower width that passes the same test over the lines not wider than
+    it, as long as fewer lines are wider than W than are near it (a credit
+    line before a wrapped comment may be wider than the wrap).
 
     Args:
-        segments: the stretches, as lists of stripped lines.
+        runs: wholly wrappable runs (:func:`_wrappable`), or with
+            ``below_wider`` the stretches of :func:`_wrap_segments`, as lists
+            of stripped lines.
 
     Returns:
-        W (at least :data:`MIN_WRAP_WIDTH`), or None when the text does not
-        look hard-wrapped.
+        W, or None when the text does not look hard-wrapped.
     """
-    pool = sorted((_width(line) for segment in segments for line in segment if _measured(line)),
-                  reverse=True)
-    for wider, wrap in enumerate(pool):
+    pool = sorted((_width(line) for run in runs for line in run if _measured(line)), reverse=True)
+    for wider, wrap in enumerate(pool if below_wider else pool[:1]):
         if wrap < MIN_WRAP_WIDTH:
             break
         near = sum(1 for w in pool[wider:] if w >= wrap - max(8, wrap // 8))
@@ -276,10 +278,10 @@ def _joins(prev: str, nxt: str, lang: str, wrap: int | None, strict: bool = Fals
     Rules (stripped, non-blank lines); a list item (``- ``, ``1. ``, ``(a) ``)
     always starts a paragraph, otherwise ``nxt`` joins when:
 
-    * hard wrap: the lines are in a stretch wrapped at ``wrap`` columns, ``prev``
-      is not wider than that, and the first word of ``nxt`` would not have
-      fitted on ``prev`` (with ``strict``, for a stretch inside a run that also
-      holds long unwrapped lines, not after a line that ends a sentence);
+    * hard wrap: the lines are in a stretch wrapped at ``wrap`` columns and the
+      first word of ``nxt`` would not have fitted on ``prev`` (with ``strict``,
+      for a stretch inside a run that also holds long unwrapped lines, not
+      after a line wider than ``wrap`` or one that ends a sentence);
     * English: ``prev`` does not end a sentence and either ``nxt`` starts with a
       lower-case letter or ``prev`` ends with a comma, dash, opening bracket or
       a function word (the, of, and...);
@@ -289,9 +291,9 @@ def _joins(prev: str, nxt: str, lang: str, wrap: int | None, strict: bool = Fals
     if _LIST_ITEM_RE.match(nxt):
         return False
     ends = bool((_EN_LINE_END_RE if lang == "en" else _ZH_LINE_END_RE).search(prev))
-    # A line wider than the wrap was not wrapped there; inside a run that also
-    # has long unwrapped lines, a line ending a sentence may end a paragraph.
-    if wrap and _width(prev) <= wrap and not (strict and ends):
+    # Inside a run that also has long unwrapped lines, a line wider than the
+    # wrap was not wrapped there, and a line ending a sentence may end a paragraph.
+    if wrap and not (strict and (ends or _width(prev) > wrap)):
         first = _FIRST_WORD_RE.match(nxt)
         if _width(prev) + 1 + _width(first.group() if first else nxt) > wrap:
             return True
@@ -358,16 +360,20 @@ def _blocks(lines: Sequence[str], lang: str, first_line: int) -> list[_Block]:
     runs = _runs(lines, first_line)
     texts = [[line for _, line in run] for run in runs]
     labels = [_wrap_segments(run_text) for run_text in texts]
-    wrap = _wrap_width([[line for line, label in zip(run_text, run_labels, strict=True) if label == k]
-                        for run_text, run_labels in zip(texts, labels, strict=True)
-                        for k in set(run_labels) - {0}])
+    wholes = [run_labels[0] != 0 and len(set(run_labels)) == 1 for run_labels in labels]
+    # Wholly wrappable runs keep their own estimate; stretches inside runs with
+    # long lines get theirs (and join strictly, see _joins).
+    wrap = _wrap_width([run_text for run_text, whole in zip(texts, wholes, strict=True) if whole])
+    part_wrap = _wrap_width([[line for line, label in zip(run_text, run_labels, strict=True) if label == k]
+                             for run_text, run_labels, whole in zip(texts, labels, wholes, strict=True)
+                             if not whole for k in set(run_labels) - {0}], below_wider=True)
     blocks: list[_Block] = []
-    for run, run_labels in zip(runs, labels, strict=True):
+    for run, run_labels, whole in zip(runs, labels, wholes, strict=True):
         parts = [run[0]]
-        whole = run_labels[0] != 0 and len(set(run_labels)) == 1  # the whole run may be wrapped
         for k, (number, line) in enumerate(run[1:], start=1):
             in_stretch = run_labels[k] and run_labels[k] == run_labels[k - 1]
-            if _joins(parts[-1][1], line, lang, wrap if in_stretch else None, strict=not whole):
+            width = (wrap if whole else part_wrap) if in_stretch else None
+            if _joins(parts[-1][1], line, lang, width, strict=not whole):
                 parts.append((number, line))
             else:
                 blocks.append(_make_block(parts, lang))

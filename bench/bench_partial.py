@@ -3,7 +3,7 @@
 Usage::
 
     python bench/bench_partial.py MACDEV_DIR [--rate 0.05] [--trials 4] [--seed 0]
-        [--split dev|held|all] [--length]
+        [--split dev|held|all] [--length] [--show] [--fit]
 
 Beads, by genre:
 
@@ -31,7 +31,10 @@ many others an insertion, on a random side:
 Printed per genre: bead recall of each kind, span character F1 on flagged
 insertions, and false flags per 1,000 untouched beads. ``--length``
 also aligns each MAC-Dev chapter (``--presplit``) and the seed, and counts the
-``length`` findings on beads the ``omission`` check also flags.
+``length`` findings on beads the ``omission`` check also flags. ``--fit``
+plants 10% of the non-literary dev beads in 6 trials and fits the logistic weights of
+``align.qa.omission`` on every candidate (untouched beads: 0; the side with
+the planted extra text: 1).
 """
 
 from __future__ import annotations
@@ -241,6 +244,67 @@ def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Ran
             score.f1.append(max(char_f1((o.start, o.end), (start, end)) for o in found))
 
 
+def _rows(en: str, zh: str, encoder, centre: float):
+    """Every candidate of a bead with its features: (lang, start, end, features)."""
+    from align.qa.omission import align_sides, candidates, score_candidates
+
+    e, z = align_sides(en, zh)
+    return [(o.only_in, o.start, o.end, o.features) for side, other in ((e, z), (z, e))
+            for o in score_candidates(candidates(side), other, encoder, centre)]
+
+
+def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
+                 ) -> tuple[list[tuple[float, ...]], list[int]]:
+    """Candidate features and labels: 0 on untouched beads, 1 on the side that
+    has the planted extra text (for insertions, a candidate overlapping it)."""
+    x: list[tuple[float, ...]] = []
+    y: list[int] = []
+    for doc in docs:
+        centre = median(log_ratio(zh, en) for en, zh in doc.beads)
+        for en, zh in doc.beads:
+            for *_, f in _rows(en, zh, encoder, centre):
+                x.append(f)
+                y.append(0)
+        n = len(doc.beads)
+        for _ in range(trials):
+            for b in rng.sample(range(n), min(n, max(2, round(0.1 * n)))):
+                en, zh = doc.beads[b]
+                lang = rng.choice(("en", "zh"))
+                text, other = (en, zh) if lang == "en" else (zh, en)
+                if rng.random() < 0.5:
+                    new, span = delete_clause(text, lang, rng), None
+                    right = "zh" if lang == "en" else "en"
+                else:
+                    got = insert_clause(text, doc.beads[rng.randrange(n)][0 if lang == "en" else 1],
+                                        lang, rng)
+                    new, span, right = (got[0], got[1:], lang) if got else (None, None, lang)
+                if new is None:
+                    continue
+                pair = (new, other) if lang == "en" else (other, new)
+                for side, start, end, f in _rows(*pair, encoder, centre):
+                    if side == right and (span is None or char_f1((start, end), span) > 0.5):
+                        x.append(f)
+                        y.append(1)
+    return x, y
+
+
+def fit_logistic(x: list[tuple[float, ...]], y: list[int], l2: float = 1.0,
+                 steps: int = 30) -> tuple[list[float], float]:
+    """L2-penalised logistic regression by Newton's method (bias not penalised)."""
+    import numpy as np
+
+    a = np.hstack([np.asarray(x, dtype=float), np.ones((len(x), 1))])
+    t = np.asarray(y, dtype=float)
+    w = np.zeros(a.shape[1])
+    penalty = np.diag([l2] * (a.shape[1] - 1) + [0.0])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(a @ w, -50, 50)))
+        grad = a.T @ (p - t) + penalty @ w
+        hess = (a * (p * (1 - p))[:, None]).T @ a + penalty
+        w -= np.linalg.solve(hess, grad)
+    return [round(float(v), 3) for v in w[:-1]], round(float(w[-1]), 3)
+
+
 def corpora(root: Path, split: str) -> list[Doc]:
     """The documents of a split (see the module docstring)."""
     docs: list[Doc] = []
@@ -282,10 +346,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
     parser.add_argument("--length", action="store_true", help="also count explained length findings")
     parser.add_argument("--show", action="store_true", help="print the false flags")
+    parser.add_argument("--fit", action="store_true",
+                        help="fit the logistic weights on the dev split and print them")
     args = parser.parse_args(argv)
     from align.encoders import get_encoder
+    from align.qa.omission import FEATURES
 
     encoder = get_encoder()
+    if args.fit:
+        docs = [d for d in corpora(args.corpus, "dev") if d.genre != "literary"]
+        x, y = training_set(docs, encoder, random.Random(args.seed))
+        weights, bias = fit_logistic(x, y)
+        print(f"{len(y)} candidates, {sum(y)} positive")
+        print(f"FEATURES = {FEATURES}\nWEIGHTS = {tuple(weights)}\nBIAS = {bias}")
+        return 0
 
     rng = random.Random(args.seed)
     scores: dict[str, Score] = defaultdict(Score)

@@ -43,7 +43,7 @@ MAX_INPUT_BYTES = 256 << 20
 # UTF-16 without a BOM (found by its NULs: ASCII has one per character, and
 # so do Chinese characters such as 一 U+4E00 on the other byte) is accepted
 # when the decoded text is at least this share plausible characters
-# (:func:`_plausible_share`); with a BOM, at least half.
+# (:func:`_plausible_share`). A byte-order mark is evidence enough.
 MIN_PLAUSIBLE_UTF16 = 0.9
 # A UTF-8 text may hold at most this share of stray NULs (dropped on reading).
 MAX_STRAY_NULS = 0.01
@@ -120,10 +120,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
                 raise not_text from None
             # Strict UTF-8 is evidence enough (controls pass, as without a BOM);
             # UTF-16/32 decode almost any bytes, so controls reveal binary data.
-            if encoding != "utf-8-sig" and (_CONTROL_RE.search(text) or _plausible_share(text) < 0.5):
-                raise InputError(f"{name} is not a text file: its byte-order mark says {encoding.upper()}, "
-                                 "but it does not decode as English or Chinese text in it; give a "
-                                 "plain-text file in UTF-8, UTF-16, Big5 or GB18030")
+            if encoding != "utf-8-sig" and _CONTROL_RE.search(text):
+                raise not_text
             return text, encoding
     if b"\x00" in data:
         return _decode_with_nuls(data, name)

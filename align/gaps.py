@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import CosineModel
-from .models import Bead, Document, Gap, Lang, Paragraph
+from .models import GAP_ORDERS, Bead, Document, Gap, Lang, Paragraph
 
 
 def best_nearby(v: np.ndarray, others: np.ndarray, centre: int, radius: int) -> float:
@@ -44,6 +44,20 @@ def translatable(text: str) -> bool:
     never reported as gaps: a translation may attach them to a neighbour.
     """
     return bool(_LETTER.search(text))
+
+
+def ranked(gaps: Sequence[Gap], order: str = "document") -> list[Gap]:
+    """The gaps in document order (English first, then Chinese, by line) or
+    most certain first (``"confidence"``; ties in document order).
+
+    Raises:
+        ValueError: an order not in :data:`align.models.GAP_ORDERS`.
+    """
+    if order not in GAP_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(GAP_ORDERS)}, not {order!r}")
+    if order == "confidence":
+        return sorted(gaps, key=lambda g: -g.confidence)
+    return list(gaps)
 
 
 def sentence_gaps(doc: Document, lang: Lang, indices: Sequence[int], confidence: float) -> Gap:
@@ -73,20 +87,25 @@ class DetectorConfig:
         threshold: the least confidence at which an absorbed unit is taken out.
         lexical: use dictionary/name/number overlap as evidence against absorption.
         max_shared: that many shared words explain a unit.
+        overrule: the probability of being unrelated that overrules the length
+            test (None: never).
     """
 
     min_len: tuple[float, float] = (25.0, 10.0)
     threshold: float = 0.0
     lexical: bool = False
     max_shared: int = 3
+    overrule: float | None = None
 
     def signature(self) -> str:
         lex = f"+lex{self.max_shared}" if self.lexical else ""
-        return f"{self.min_len[0]:g}/{self.min_len[1]:g}@{self.threshold:g}{lex}"
+        over = f"+or{self.overrule:g}" if self.overrule is not None else ""
+        return f"{self.min_len[0]:g}/{self.min_len[1]:g}@{self.threshold:g}{lex}{over}"
 
 
-#: Paragraphs: every edge unit that passes the tests (measured on maint-guide HTML).
-PARAGRAPH_DETECTOR = DetectorConfig()
+#: Paragraphs: every edge unit that passes the tests; an unrelated-looking unit
+#: (probability 0.5) passes without the length test (measured on maint-guide HTML).
+PARAGRAPH_DETECTOR = DetectorConfig(overrule=0.5)
 #: Sentences: loose literary translation merges many units legitimately, so a
 #: sentence must also share fewer than 3 dictionary words with its bead's other
 #: side and reach confidence 0.95 (chosen on MAC-Dev 001-003 planted deletions,
@@ -120,7 +139,8 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
                    model: CosineModel, en_len: np.ndarray, zh_len: np.ndarray, *,
                    min_len: tuple[float, float] = (25.0, 10.0),
                    lexical: tuple[np.ndarray, np.ndarray] | None = None,
-                   max_shared: int = 2, quotes: tuple[np.ndarray, np.ndarray] | None = None) -> list[Absorbed]:
+                   max_shared: int = 2, quotes: tuple[np.ndarray, np.ndarray] | None = None,
+                   overrule: float | None = None) -> list[Absorbed]:
     """Units at the edge of a multi-unit bead that have no counterpart in it.
 
     The aligner may merge an orphan into a neighbour's bead (a 2-1 bead in place
@@ -132,7 +152,9 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
       the side's mean vector with the other side's mean rises). For ``u`` truly
       part of the translation it falls;
     - **length**: without ``u`` the bead's length ratio is closer to the
-      document's (a translated unit brings its share of the other side's length);
+      document's (a translated unit brings its share of the other side's length),
+      unless ``u``'s own match is unrelated text with probability ``overrule``
+      or more (lengths mislead where code and commands stay untranslated);
     - ``u`` is long enough for its vector to mean something (``min_len``
       characters, English and Chinese, without spaces): short labels and cells
       are what the encoder cannot match.
@@ -152,6 +174,7 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
             (:func:`align.lexical.hashed`); a unit that shares ``max_shared`` or
             more dictionary words, names or numbers with the other side of its
             bead is explained by it, whatever the vectors say.
+        overrule: see **length** above; None: the length test always applies.
         quotes: (English, Chinese) booleans, whether a quotation is open after
             each unit (:func:`align.text.quote_states`): a unit is not taken out
             when the rest of its bead would then end inside an English
@@ -179,7 +202,10 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
                 for u in dict.fromkeys((units[0], units[-1])):
                     rest = [v for v in units if v != u]
                     gain = float(_unit_sum(vecs[lang], rest) @ target - _unit_sum(vecs[lang], units) @ target)
-                    if gain <= 0 or lens[lang][u] < least[lang] or off(rest) >= off(units):
+                    if gain <= 0 or lens[lang][u] < least[lang]:
+                        continue
+                    own = float((vecs[other][theirs] @ vecs[lang][u]).max())
+                    if off(rest) >= off(units) and (overrule is None or model.p_unrelated(own) < overrule):
                         continue
                     if quotes is not None:
                         ends = {lang: rest[-1], other: theirs[-1]}
@@ -232,7 +258,7 @@ def take_out_absorbed(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.nd
     model = nearby_model(en_vecs, zh_vecs, beads)
     found = absorbed_units(beads, en_vecs, zh_vecs, model, en_len, zh_len, min_len=config.min_len,
                            lexical=lexical if config.lexical else None, max_shared=config.max_shared,
-                           quotes=quotes)
+                           quotes=quotes, overrule=config.overrule)
     return split_absorbed(beads, [a for a in found if a.confidence >= config.threshold])
 
 

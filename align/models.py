@@ -17,6 +17,8 @@ from typing import Literal
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, Lang] = ("en", "zh")
+#: Orders in which gaps can be listed: document order, or most certain first.
+GAP_ORDERS = ("document", "confidence")
 
 
 @dataclass(frozen=True)

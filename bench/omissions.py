@@ -48,6 +48,11 @@ VECTORS = None  # the library default; --raw: the encoder's vectors as they are
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_f1284998f700f5c0.txt"
 
 
+def _vectors() -> dict:
+    """The vector option, only when one is set (so the bench also runs on older versions)."""
+    return {} if VECTORS is None else {"vector_config": VECTORS}
+
+
 def auc(pos: list[float], neg: list[float]) -> float:
     """Probability that a random positive scores above a random negative (ties: half)."""
     if not pos or not neg:
@@ -126,7 +131,7 @@ def evaluate(en: list[str], zh: list[str], drop: set[int], side: str, encoder, s
     other_ks = zh_ks if other == "zh" else en_ks
     other_doc = zh_doc if other == "zh" else en_doc
     truth = {i for i, k in enumerate(other_ks) if k in drop}
-    tally(align_documents(en_doc, zh_doc, encoder=encoder, checks=[], vector_config=VECTORS), other, truth, score)
+    tally(align_documents(en_doc, zh_doc, encoder=encoder, checks=[], **_vectors()), other, truth, score)
     return True
 
 
@@ -165,7 +170,7 @@ def tally(result, other: str, truth: set[int], score: Score,
         doc = result.doc(other)
         for p in sorted(truth - reported.keys()):
             bead = next((b for b in result.paragraph_beads if p in getattr(b, other)), None)
-            print(f"MISS {other} {bead.kind if bead else '?'}: {doc.paragraphs[p].text[:90]}", file=sys.stderr)
+            print(f"MISS {other} {p} {bead.kind if bead else '?'}: {doc.paragraphs[p].text[:90]}", file=sys.stderr)
         for p in sorted(reported.keys() - truth):
             print(f"FALSE {other} {reported[p]:.2f}: {doc.paragraphs[p].text[:90]}", file=sys.stderr)
         for g in result.gaps:
@@ -206,7 +211,13 @@ def evaluate_html(en_path: Path, zh_path: Path, rate: float, side: str, rng: ran
     for lang, tree in trees.items():
         paths[lang] = tmp / f"{lang}_{en_path.stem}.html"
         paths[lang].write_bytes(html.tostring(tree, encoding="utf-8", method="html"))
-    result = align_files(paths["en"], paths["zh"], encoder=encoder, checks=[], vector_config=VECTORS)
+    from align.errors import InputError
+
+    try:
+        result = align_files(paths["en"], paths["zh"], encoder=encoder, checks=[], **_vectors())
+    except InputError as exc:  # e.g. a page left with too little Chinese to tell its language
+        print(f"skipped {en_path.name}: {exc}", file=sys.stderr)
+        return
     truth = {p.index for p in result.doc(other).paragraphs if p.location in truth_paths}
     # Units whose place exists in one original page only (the translators' credits).
     unverifiable = frozenset((lang, p.index) for lang in ("en", "zh") for p in result.doc(lang).paragraphs
@@ -291,9 +302,15 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     _, en, zh = page
                     evaluate(en, zh, plant(len(en), en, args.rate, rng), side, encoder, score)
-        rows.append(score.row(name))
+        rows.append((score.row(name), score))
     print(Score.header())
-    print("\n".join(rows))
+    print("\n".join(row for row, _ in rows))
+    from calibrate_gaps import Tally
+
+    for name, score in ((n, sc) for (_, sc), n in zip(rows, args.sets.split(","), strict=True)):
+        tally = Tally(reported=score.reported, truly_missing=score.orphans,
+                      found=sum(t for _, t in score.reported))
+        print(f"\nreliability, {name}:\n" + "\n".join(tally.table().splitlines()[:-1]))
     print(f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
     return 0
 

@@ -240,7 +240,7 @@ def _compete(units: list[str], clause_of: list[int], linked: np.ndarray) -> list
     """Which units are matched, when a word repeated more often than its
     partners occur keeps only as many matches (competitive linking, Melamed
     2000): those in the clauses that match best otherwise."""
-    hit = linked.any(axis=1).tolist()
+    hit: list[bool] = [bool(h) for h in np.asarray(linked.any(axis=1)).ravel()]
     rate: dict[int, list[bool]] = {}
     for k, h in zip(clause_of, hit, strict=True):
         rate.setdefault(k, []).append(h)
@@ -273,12 +273,14 @@ def align_sides(en_text: str, zh_text: str) -> tuple[Side, Side]:
     en, zh = en_clauses(en_text), zh_clauses(zh_text)
     links = _links(en, zh)
     sides = []
-    for lang, clauses, mat, other in (("en", en, links, zh_text), ("zh", zh, links.T, en_text)):
+    langs: tuple[tuple[Lang, list[Clause], np.ndarray, str], ...] = (
+        ("en", en, links, zh_text), ("zh", zh, links.T, en_text))
+    for lang, clauses, mat, other in langs:
         words = [(k, u) for k, c in enumerate(clauses) for u in c.units if not u[0].isdigit()]
         hit = _compete([u for _, u in words], [k for k, _ in words], mat)
         numbers = _readings(_quantities(other, "zh" if lang == "en" else "en"))
         matched = tuple(tuple([h for (k, _), h in zip(words, hit, strict=True) if k == n]
-                              + _number_units(c.text, lang, numbers))  # type: ignore[arg-type]
+                              + _number_units(c.text, lang, numbers))
                         for n, c in enumerate(clauses))
         sides.append(Side(lang, en_text if lang == "en" else zh_text, tuple(clauses), matched))
     return sides[0], sides[1]
@@ -605,7 +607,8 @@ def merge_numbers(findings: list[Finding], alignment: Alignment) -> list[Finding
             continue
         p = beads[f.bead]
         only_en, only_zh = unmatched(p.en_text, p.zh_text)
-        for lang, mine, theirs in (("en", only_en, only_zh), ("zh", only_zh, only_en)):
+        sides: tuple[tuple[Lang, list, list], ...] = (("en", only_en, only_zh), ("zh", only_zh, only_en))
+        for lang, mine, theirs in sides:
             o = spans.get((f.bead, lang))
             if o is None or theirs or not mine or o.span is None:
                 continue

@@ -17,7 +17,7 @@ from .errors import AlignError
 from .exporters import FORMATS as _EXPORT_FORMATS  # the registries: cheap to import
 from .exporters.base import LEVELS
 from .formats import FORMATS as _INPUT_FORMATS
-from .models import Document  # dataclasses only: cheap to import
+from .models import GAP_ORDERS, Document  # dataclasses only: cheap to import
 from .qa import CHECKS as _CHECKS
 from .qa import SEVERITIES as _SEVERITIES
 
@@ -455,10 +455,13 @@ def _findings_table(title: str, places: tuple[str, ...], rows: list):
     return table
 
 
-def _render_gaps(result, quiet: bool, to_stderr: bool = False) -> None:
-    """The gaps and findings tables and the summary line (on stderr when stdout carries data)."""
+def _render_gaps(result, quiet: bool, to_stderr: bool = False, order: str = "document") -> None:
+    """The gaps and findings tables and the summary line (on stderr when stdout carries
+    data); gaps in ``order`` (:func:`align.gaps.ranked`)."""
     from rich.console import Console
     from rich.table import Table
+
+    from .gaps import ranked
 
     console = Console(highlight=False, stderr=to_stderr)
     en_gaps = sum(g.only_in == "en" for g in result.gaps)
@@ -473,7 +476,7 @@ def _render_gaps(result, quiet: bool, to_stderr: bool = False) -> None:
         table.add_column("conf.", justify="right")
         table.add_column("kind")
         table.add_column("text", overflow="fold", ratio=1)
-        for g in result.gaps:
+        for g in ranked(result.gaps, order):
             lines = str(g.line) if g.end_line == g.line else f"{g.line}-{g.end_line}"
             if g.location:
                 from rich.markup import escape
@@ -516,7 +519,10 @@ def check(
     model: str | None = _model_option(),
     no_cache: bool = _no_cache_option(),
     min_confidence: float = typer.Option(0.0, "--min-confidence", metavar="0..1",
-                                         help="Report only gaps at least this confident."),
+                                         help="Report only gaps at least this confident (the "
+                                              "probability that the text has no counterpart)."),
+    sort: str = typer.Option("document", "--sort", metavar="|".join(GAP_ORDERS),
+                             help="List gaps in document order or most certain first."),
     quiet: bool = _quiet_option(),
     checks: str | None = typer.Option(
         None, "--checks", metavar="LIST",
@@ -552,6 +558,7 @@ def check(
     from .qa import resolve_checks, severity_at_least
 
     _choice(fail_on, "--fail-on", (*_SEVERITIES, "none"))
+    _choice(sort, "--sort", GAP_ORDERS)
     _tag(zh_lang, "--zh-lang")
     if not 0.0 <= min_confidence <= 1.0:  # NaN too (a range check would call it "above 1")
         raise UsageError(f"--min-confidence must be a number from 0 to 1, not {min_confidence}")
@@ -588,7 +595,7 @@ def check(
     for path, format_name in outputs:
         if path is not None:
             _warn(export(result, path, format_name, **options).warnings)
-    _render_gaps(result, quiet, to_stderr=to_stdout)
+    _render_gaps(result, quiet, to_stderr=to_stdout, order=sort)
     failing = any(severity_at_least(f.severity, fail_on) for f in _undismissed(result.findings))
     raise typer.Exit(1 if _undismissed(result.gaps) or failing else 0)
 

@@ -161,3 +161,28 @@ def test_nearby_model_sits_above_random_pairs(encoder, seed_body):
     near = nearby_model(emb.en_paragraphs, emb.zh_paragraphs, beads)
     rand = fit_model(emb.en_paragraphs, emb.zh_paragraphs, beads)
     assert rand.mu0 < near.mu0 < near.mu1
+
+
+def test_ranked_lists_the_most_certain_first_with_ties_in_document_order():
+    from align.gaps import ranked
+    from align.models import Gap
+
+    gaps = [Gap("paragraph", "en", (k,), (k,), k + 1, k + 1, f"p{k}", c)
+            for k, c in enumerate((0.4, 0.99, 0.7, 0.99))]
+    assert [g.text for g in ranked(gaps, "confidence")] == ["p1", "p3", "p2", "p0"]
+    assert ranked(gaps) == gaps
+    with pytest.raises(ValueError, match="document, confidence"):
+        ranked(gaps, "size")
+
+
+def test_check_sort_option(capsys, monkeypatch):
+    from align.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["check", str(SEED_MIXED), "--sort", "size"]) == 2
+    assert "--sort" in capsys.readouterr().err
+    assert main(["check", str(SEED_MIXED), "--sort", "confidence", "--checks", "none"]) == 1  # gaps
+    rows = [line.split("│") for line in capsys.readouterr().out.splitlines()
+            if line.startswith(("│ en", "│ zh"))]
+    confidences = [float(row[4]) for row in rows]
+    assert len(confidences) >= 14 and confidences == sorted(confidences, reverse=True)

@@ -142,7 +142,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
 
     t = time.perf_counter()
     sentence_beads = take_out_absorbed(sentence_beads, emb.en, emb.zh, elen, zlen, SENTENCE_DETECTOR,
-                                       lexical=None if zlex is None else (elex, zlex), quotes=(equote, zquote))
+                                       lexical=None if zlex is None or elex is None else (elex, zlex),
+                                       quotes=(equote, zquote))
     gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, emb.zh, epv, zpv)
     t_align += time.perf_counter() - t
     signature = "|".join([
@@ -175,11 +176,11 @@ def align_files(first: str | Path, second: str | Path | None = None, *, presplit
     """
     from .guard import checked_encoder, checked_flag, checked_path
     from .read import load_documents
-    first = checked_path(first, "first")
-    second = None if second is None else checked_path(second, "second")
+    first_path = checked_path(first, "first")
+    second_path = None if second is None else checked_path(second, "second")
     presplit = checked_flag(presplit, "presplit")
     encoder = checked_encoder(encoder)
-    en, zh = load_documents(first, second, presplit=presplit, input_format=input_format)
+    en, zh = load_documents(first_path, second_path, presplit=presplit, input_format=input_format)
     kwargs.setdefault("paragraphs", not presplit)
     result = align_documents(en, zh, encoder=encoder, **kwargs)
     result.settings["presplit"] = presplit

@@ -1,17 +1,24 @@
-"""Gaps: text present in only one language, with a calibrated confidence.
+"""Omission detection: text present in only one language, with a confidence.
 
-A null bead (1-0 or 0-1) found by the aligner becomes a :class:`~align.models.Gap`.
-Its confidence is the posterior probability that the unit has *no* translation
-nearby, computed per document from two score distributions the document itself
-provides (so it adapts to the encoder and the text):
+A stage of its own after alignment (see docs/aligner.md, "Omission detection"):
 
-- translated pairs: the cosines of the units in the aligned 1-1 beads;
-- unrelated pairs: the cosines of random pairs of units.
+1. :func:`pair_facing`: a one-unit gap facing a one-unit gap of the other language
+   is a pair the encoder could not match (same section number, or not clearly
+   unrelated), not two omissions.
+2. :func:`take_out_absorbed`: a unit the aligner merged into a neighbour's bead,
+   although the bead matches better without it (:func:`absorbed_units`), is
+   taken out into a null bead.
+3. :func:`gaps_from_beads`: null paragraph beads become paragraph gaps, runs of
+   null sentence beads inside aligned paragraphs sentence gaps; text without a
+   letter (:func:`translatable`) never.
 
-Each is modelled as a normal distribution (:class:`align.core.CosineModel`); for
-a gap unit whose best cosine with the other side's units near its position is
-``s``, the confidence is ``N0(s) / (N0(s) + N1(s))`` (equal priors). See
-docs/aligner.md.
+A gap's confidence is the posterior probability that the unit has *no*
+translation nearby: ``N0(s) / (N0(s) + N1(s))`` (equal priors) for the unit's
+best cosine ``s`` with the other side's units near its place, where both normal
+models (:class:`align.core.CosineModel`) are fitted on the document itself by
+:func:`nearby_model`: translated pairs are the 1-1 beads' cosines, unrelated
+ones the best cosines of the same units with the units around their partner.
+Everything here is pure: arrays and beads in, beads and gaps out.
 """
 
 from __future__ import annotations
@@ -180,51 +187,67 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
             when the rest of its bead would then end inside an English
             quotation with the Chinese one closed (the aligner's own rule).
     """
+    test = _EdgeTest({"en": en_vecs, "zh": zh_vecs}, {"en": en_len, "zh": zh_len}, model,
+                     float(np.sum(en_len)) / max(float(np.sum(zh_len)), 1.0),
+                     {"en": min_len[0], "zh": min_len[1]}, overrule,
+                     None if lexical is None else {"en": lexical[0], "zh": lexical[1]}, max_shared, quotes)
     out: list[Absorbed] = []
-    vecs, lens = {"en": en_vecs, "zh": zh_vecs}, {"en": en_len, "zh": zh_len}
-    ratio = float(np.sum(en_len)) / max(float(np.sum(zh_len)), 1.0)
-    least = {"en": min_len[0], "zh": min_len[1]}
     for k, bead in enumerate(beads):
         if bead.is_gap or len(bead.en) + len(bead.zh) < 3:
             continue
-        for lang, other in (("en", "zh"), ("zh", "en")):
-            units = list(getattr(bead, lang))
-            theirs = list(getattr(bead, other))
-            target = _unit_sum(vecs[other], theirs)
-            their_len = float(lens[other][theirs].sum())
-
-            def off(mine: list[int], lang: str = lang) -> float:
-                en_l, zh_l = (float(lens[lang][mine].sum()), their_len)[:: 1 if lang == "en" else -1]
-                return abs(np.log(max(en_l, 1.0) / max(zh_l, 1.0) / ratio))
-
+        sides: tuple[tuple[Lang, Lang], ...] = (("en", "zh"), ("zh", "en"))
+        for lang, other in sides:
+            units, theirs = list(getattr(bead, lang)), list(getattr(bead, other))
             while len(units) > 1:
-                found = None
-                for u in dict.fromkeys((units[0], units[-1])):
-                    rest = [v for v in units if v != u]
-                    gain = float(_unit_sum(vecs[lang], rest) @ target - _unit_sum(vecs[lang], units) @ target)
-                    if gain <= 0 or lens[lang][u] < least[lang]:
-                        continue
-                    own = float((vecs[other][theirs] @ vecs[lang][u]).max())
-                    if off(rest) >= off(units) and (overrule is None or model.p_unrelated(own) < overrule):
-                        continue
-                    if quotes is not None:
-                        ends = {lang: rest[-1], other: theirs[-1]}
-                        if quotes[0][ends["en"]] and not quotes[1][ends["zh"]]:
-                            continue
-                    if lexical is not None:
-                        bags = {"en": lexical[0], "zh": lexical[1]}
-                        shared = np.minimum(bags[lang][u], bags[other][theirs].sum(axis=0)).sum()
-                        if shared >= max_shared:
-                            continue
-                    own = float((vecs[other][theirs] @ vecs[lang][u]).max())
-                    p = 1.0 - (1.0 - model.p_unrelated(own)) * float(np.exp(-gain / 0.02))
-                    if found is None or p > found[1]:
-                        found = (u, p)
+                scored = [(test(lang, other, units, theirs, u), u) for u in dict.fromkeys((units[0], units[-1]))]
+                found = max(((p, u) for p, u in scored if p is not None), default=None)
                 if found is None:
                     break
-                out.append(Absorbed(k, lang, found[0], round(found[1], 4)))
-                units.remove(found[0])
+                out.append(Absorbed(k, lang, found[1], round(found[0], 4)))
+                units.remove(found[1])
     return out
+
+
+@dataclass(frozen=True)
+class _EdgeTest:
+    """The tests of :func:`absorbed_units` for one unit at the edge of its side."""
+
+    vecs: dict[str, np.ndarray]
+    lens: dict[str, np.ndarray]
+    model: CosineModel
+    ratio: float
+    least: dict[str, float]
+    overrule: float | None
+    bags: dict[str, np.ndarray] | None
+    max_shared: int
+    quotes: tuple[np.ndarray, np.ndarray] | None
+
+    def off(self, lang: str, mine: list[int], theirs: list[int]) -> float:
+        """How far the length ratio of ``mine`` against ``theirs`` is from the document's."""
+        other = "zh" if lang == "en" else "en"
+        lengths = {lang: float(self.lens[lang][mine].sum()), other: float(self.lens[other][theirs].sum())}
+        return abs(float(np.log(max(lengths["en"], 1.0) / max(lengths["zh"], 1.0) / self.ratio)))
+
+    def __call__(self, lang: str, other: str, units: list[int], theirs: list[int], u: int) -> float | None:
+        """``u``'s confidence of being absorbed, or None when a test fails."""
+        rest = [v for v in units if v != u]
+        target = _unit_sum(self.vecs[other], theirs)
+        gain = float((_unit_sum(self.vecs[lang], rest) - _unit_sum(self.vecs[lang], units)) @ target)
+        if gain <= 0 or self.lens[lang][u] < self.least[lang]:
+            return None
+        p_unrelated = self.model.p_unrelated(float((self.vecs[other][theirs] @ self.vecs[lang][u]).max()))
+        if self.off(lang, rest, theirs) >= self.off(lang, units, theirs) and \
+                (self.overrule is None or p_unrelated < self.overrule):
+            return None
+        if self.quotes is not None:
+            ends = {lang: rest[-1], other: theirs[-1]}
+            if self.quotes[0][ends["en"]] and not self.quotes[1][ends["zh"]]:
+                return None
+        if self.bags is not None:
+            shared = np.minimum(self.bags[lang][u], self.bags[other][theirs].sum(axis=0)).sum()
+            if shared >= self.max_shared:
+                return None
+        return 1.0 - (1.0 - p_unrelated) * float(np.exp(-gain / 0.02))
 
 
 def split_absorbed(beads: Sequence[Bead], absorbed: Sequence[Absorbed]) -> list[Bead]:

@@ -147,7 +147,7 @@ class Gap:
         line: first line of the text; ``end_line`` its last line.
         text: the original text.
         confidence: probability-like value in [0, 1] that the text really has no
-            counterpart (see docs/aligner.md, "Gap confidence").
+            counterpart (see docs/aligner.md, "Omission detection").
         kind: ``"omission"`` / ``"addition"`` style label or a paratext label.
         location: the human-readable place of its first unit when the input has
             one (DOCX, PDF, HTML; see :class:`Sentence`), else None.

@@ -129,7 +129,6 @@ def evaluate(en: list[str], zh: list[str], drop: set[int], side: str, encoder, s
     (en_doc, en_ks), (zh_doc, zh_ks) = built_en, built_zh
     other = "zh" if side == "en" else "en"
     other_ks = zh_ks if other == "zh" else en_ks
-    other_doc = zh_doc if other == "zh" else en_doc
     truth = {i for i, k in enumerate(other_ks) if k in drop}
     tally(align_documents(en_doc, zh_doc, encoder=encoder, checks=[], **_vectors()), other, truth, score)
     return True

@@ -1,26 +1,41 @@
-"""How alignment time and memory grow with length.
+"""How alignment time and memory grow with length, stage by stage.
 
-    python bench/scale.py ../shared/data/mac-dev [--sizes 1000 3000 10000]
+    ALIGN_CACHE_DIR=$(mktemp -d) python bench/scale.py ../shared/data/mac-dev \
+        [--sizes 1000 5000 10000 30000 40000]
 
 Builds long inputs by repeating MAC-Dev's chapters (Chinese ``src/``, English
 ``tgt/``) until the Chinese side has N sentences, aligns them at sentence level
-(as ``--presplit`` does) and prints seconds (embedding and aligning) and peak
-memory for each N. Repeated text is embedded once (the cache), so the align
-column shows the cost of the search itself.
+(as ``align pair --presplit`` does, QA checks included) and prints, per N, the
+CPU seconds (user + system, robust to other load on the machine) and the peak
+RSS reached by the end of each stage, then the wall time of the whole run and
+the growth exponents of CPU time and peak memory between the first size of at
+least 5,000 and the last. Each size runs in a fresh process, so peak RSS is its
+own. Repeated text is embedded once (the encoder's cache deduplicates), so the
+embed columns show the cost of distinct text; the other stages see every
+sentence.
+
+Stages: ``embed`` the sentence vectors, ``spans`` the refinement pass's
+joined-text span vectors, ``anchors`` the all-pairs top-k search and the
+document context, ``score`` the band's bead scores, ``dp`` the recursions and
+max-marginals, ``gaps`` the omission detector, ``qa`` the checks.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import resource
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-from align.api import align_texts
-from align.encoders import get_encoder
+STAGES = ("embed", "spans", "anchors", "score", "dp", "gaps", "qa")
 
 
 def build(corpus: Path, n_zh: int) -> tuple[str, str]:
+    """English and Chinese texts (one sentence a line) of MAC-Dev repeated up to ``n_zh`` Chinese lines."""
     chapters = sorted(p.name for p in (corpus / "src").iterdir())
     zh, en = [], []
     while len(zh) < n_zh:
@@ -32,21 +47,119 @@ def build(corpus: Path, n_zh: int) -> tuple[str, str]:
     return "\n".join(en), "\n".join(zh)
 
 
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Profile:
+    """Exclusive CPU seconds per stage, and the peak RSS reached by each stage's end."""
+
+    def __init__(self) -> None:
+        self.cpu = dict.fromkeys(STAGES, 0.0)
+        self.peak = dict.fromkeys(STAGES, 0.0)
+        self._stack: list[tuple[str, float]] = []
+
+    def wrap(self, owner, name: str, stage: str) -> None:
+        """Count the time spent in ``owner.name`` (a function or method) as ``stage``."""
+        inner = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            now = _cpu()
+            if self._stack:  # pause the enclosing stage
+                outer, since = self._stack[-1]
+                self.cpu[outer] += now - since
+            self._stack.append((stage, now))
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                _, since = self._stack.pop()
+                now = _cpu()
+                self.cpu[stage] += now - since
+                self.peak[stage] = max(self.peak[stage], _peak_mb())
+                if self._stack:
+                    self._stack[-1] = (self._stack[-1][0], now)
+        setattr(owner, name, timed)
+
+    def install(self) -> None:
+        import align.api as api
+        import align.qa as qa
+        from align import core, embed
+        self.wrap(api, "embed_documents", "embed")
+        self.wrap(embed.Embedded, "spans", "spans")
+        self.wrap(core, "top_k_links", "anchors")
+        self.wrap(core, "heaviest_chain", "anchors")
+        self.wrap(core.Lattice, "__init__", "score")
+        for method in ("forward", "backward", "best_path", "competitive"):
+            self.wrap(core.Lattice, method, "dp")
+        self.wrap(api, "take_out_absorbed", "gaps")
+        self.wrap(api, "gaps_from_beads", "gaps")
+        self.wrap(qa, "run_checks", "qa")
+
+
+def run_one(corpus: Path, n: int) -> dict:
+    """Align one size in this process; the figures as a dict."""
+    profile = Profile()
+    profile.install()
+    from align.api import align_texts
+    from align.encoders import get_encoder
+    en, zh = build(corpus, n)
+    encoder = get_encoder()
+    wall, cpu = time.perf_counter(), _cpu()
+    result = align_texts(en, zh, presplit=True, encoder=encoder)
+    return {"zh": len(result.zh.sentences), "en": len(result.en.sentences),
+            "wall": time.perf_counter() - wall, "cpu": _cpu() - cpu, "peak": _peak_mb(),
+            "stage_cpu": profile.cpu, "stage_peak": profile.peak}
+
+
+def exponent(rows: list[dict], key) -> float:
+    """log-log slope of ``key(row)`` against sentences, from the first row >= 5,000 to the last."""
+    first = next((r for r in rows if r["zh"] >= 5000), rows[0])
+    last = rows[-1]
+    if last is first:
+        return float("nan")
+    return math.log(key(last) / key(first)) / math.log((last["zh"] + last["en"]) / (first["zh"] + first["en"]))
+
+
+def report(rows: list[dict]) -> None:
+    head = f"{'zh':>6} {'en':>6} " + " ".join(f"{s:>7}" for s in STAGES) + f" {'cpu_s':>7} {'wall_s':>7}"
+    print("CPU seconds per stage")
+    print(head)
+    for r in rows:
+        print(f"{r['zh']:>6} {r['en']:>6} " + " ".join(f"{r['stage_cpu'][s]:>7.1f}" for s in STAGES)
+              + f" {r['cpu']:>7.1f} {r['wall']:>7.1f}")
+    print("peak RSS (MB) by the end of each stage")
+    print(f"{'zh':>6} {'en':>6} " + " ".join(f"{s:>7}" for s in STAGES) + f" {'peak':>7}")
+    for r in rows:
+        print(f"{r['zh']:>6} {r['en']:>6} " + " ".join(f"{r['stage_peak'][s]:>7.0f}" for s in STAGES)
+              + f" {r['peak']:>7.0f}")
+    if len(rows) > 1:
+        print(f"growth exponent (time ~ n^k): cpu {exponent(rows, lambda r: r['cpu']):.2f}, "
+              f"align stages {exponent(rows, lambda r: r['cpu'] - r['stage_cpu']['embed']):.2f}, "
+              f"peak RSS {exponent(rows, lambda r: r['peak']):.2f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 10000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000, 30000, 40000])
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child run: print JSON
     args = ap.parse_args()
-    encoder = get_encoder()
-    print(f"{'zh_sents':>8} {'en_sents':>8} {'embed_s':>8} {'align_s':>8} {'align_ms/sent':>13} {'peak_MB':>8}")
+    if args.one:
+        print(json.dumps(run_one(args.corpus, args.one)))
+        return 0
+    rows = []
     for n in args.sizes:
-        en, zh = build(args.corpus, n)
-        result = align_texts(en, zh, presplit=True, encoder=encoder)
-        timings = result.settings["timings"]
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        ns, ms = len(result.zh.sentences), len(result.en.sentences)
-        print(f"{ns:>8} {ms:>8} {timings['embed']:>8.2f} {timings['align']:>8.2f} "
-              f"{1000 * timings['align'] / (ns + ms):>13.3f} {peak:>8.0f}", flush=True)
+        out = subprocess.run([sys.executable, __file__, str(args.corpus), "--one", str(n)],
+                             check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+        print(f"  {rows[-1]['zh']} x {rows[-1]['en']}: {rows[-1]['cpu']:.1f} s CPU, "
+              f"{rows[-1]['peak']:.0f} MB", file=sys.stderr, flush=True)
+    report(rows)
     return 0
 
 

@@ -1,9 +1,10 @@
 """Corpus-scale alignment: many document pairs, one summary.
 
 A *plan* is a list of :class:`PairSpec` (from a manifest, :func:`read_manifest`,
-or two folders, :func:`pairs_from_dirs`). :func:`align_pair` aligns one pair and
-writes its outputs; it is pure (paths in, files out, a summary record back) and
-never raises, so one function serves every way of running a plan:
+or two folders, :func:`pairs_from_dirs`); a pair is two files, or one file
+holding both languages. :func:`align_pair` aligns one pair and writes its
+outputs; it is pure (paths in, files out, a summary record back) and never
+raises, so one function serves every way of running a plan:
 
 - :func:`run_batch` with a local process pool (the default) or in-process
   (``workers=1``);
@@ -80,14 +81,22 @@ class PairSpec:
 
     Attributes:
         id: names the outputs (``<id>.json``...) and the summary line.
-        en: the English file (absolute path).
-        zh: the Chinese file (absolute path). The two may come in either order:
-            languages are detected, as in ``align check``.
+        en: the English file (absolute path), or the one file holding both
+            languages when ``zh`` is None.
+        zh: the Chinese file (absolute path), or None: ``en`` holds both
+            languages, read as ``align check FILE`` reads one file. The two
+            files may come in either order: languages are detected, as in
+            ``align check``.
     """
 
     id: str
     en: str
-    zh: str
+    zh: str | None = None
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The input files: one mixed file, or the two of the pair."""
+        return (self.en,) if self.zh is None else (self.en, self.zh)
 
 
 @dataclass(frozen=True)
@@ -199,24 +208,69 @@ def _default_id(en: str) -> str:
     return Path(en).stem or Path(en).name
 
 
-def read_manifest(path: str | os.PathLike[str]) -> Manifest:
-    """Read a TSV or JSONL manifest.
+_TSV_FORM = ("expected en_path<TAB>zh_path[<TAB>id], or one file holding both languages: "
+             "path[<TAB><TAB>id]")
+_TSV_HEADERS = (["en", "zh"], ["en", "zh", "id"])
 
-    TSV: ``en_path<TAB>zh_path[<TAB>id]`` per line; JSONL: ``{"en": ..., "zh": ...,
-    "id": ...}`` per line (other keys are ignored). Lines starting with ``#`` and
-    blank lines are skipped, as is a TSV header line ``en<TAB>zh[<TAB>id]``.
-    Relative paths are relative to the manifest's folder; the id defaults to the
-    English file's name stem. The format is JSONL for ``.jsonl``/``.ndjson``/
-    ``.json`` files and for files whose first entry starts with ``{``, else TSV.
-    Files are not opened here: a missing one fails its pair, not the batch.
+
+def _tsv_fields(line: str, where: str, *, header: bool) -> tuple[str, str | None, str | None] | None:
+    """``(first path, second path or None, id or None)`` of a TSV line.
+
+    One field is a file holding both languages; three with an empty middle one,
+    the same with an id. With ``header`` (the first entry) a header line gives None.
+    """
+    cells = [c.strip() for c in line.split("\t")]
+    if header and [c.lower() for c in cells] in _TSV_HEADERS:
+        return None
+    if len(cells) == 1 and cells[0]:
+        return cells[0], None, None
+    if len(cells) == 2 and all(cells):
+        return cells[0], cells[1], None
+    if len(cells) == 3 and cells[0] and cells[2]:
+        return cells[0], cells[1] or None, cells[2]
+    count = "1 tab-separated field" if len(cells) == 1 else f"{len(cells)} tab-separated fields"
+    empty = " (one of them empty)" if len(cells) in (2, 3) else ""
+    raise ManifestError(f"{where}: {_TSV_FORM}, found {count}{empty}")
+
+
+def _jsonl_fields(line: str, where: str) -> tuple[str, str | None, str | None]:
+    """``(first path, second path or None, id or None)`` of a JSONL line."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"{where}: not a JSON object ({exc.msg})") from None
+    if not isinstance(row, dict):
+        raise ManifestError(f"{where}: not a JSON object")
+
+    def path(value: Any) -> bool:
+        return isinstance(value, str) and bool(value.strip())
+
+    if "file" in row:
+        if "en" in row or "zh" in row:
+            raise ManifestError(f"{where}: give \"file\" (one file holding both languages) or "
+                                "\"en\" and \"zh\", not both")
+        if not path(row["file"]):
+            raise ManifestError(f"{where}: \"file\" must be a path, as a string")
+        paths: tuple[str, str | None] = (row["file"].strip(), None)
+    elif path(row.get("en")) and path(row.get("zh")):
+        paths = (row["en"].strip(), row["zh"].strip())
+    else:
+        raise ManifestError(f"{where}: needs \"en\" and \"zh\" paths as strings, or \"file\" "
+                            "for one file holding both languages")
+    raw_id = row.get("id")
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
+        raise ManifestError(f"{where}: \"id\" must be a string or a number")
+    return paths[0], paths[1], None if raw_id is None else str(raw_id)
+
+
+def _manifest_text(file: Path) -> str:
+    """The text of a manifest file.
 
     Raises:
-        ManifestError: the manifest is missing or unreadable, a line is malformed,
-            an id is duplicated or cannot name a file, or no pair is listed.
+        ManifestError: the file is missing, a folder, unreadable or not UTF-8.
     """
-    file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        return file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ManifestError(f"{file}: no such manifest; check the path") from None
     except IsADirectoryError:
@@ -226,6 +280,28 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
         raise ManifestError(f"{file}: the manifest is not UTF-8 text") from None
     except OSError as exc:
         raise ManifestError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+def read_manifest(path: str | os.PathLike[str]) -> Manifest:
+    """Read a TSV or JSONL manifest.
+
+    A row names either two files (English and Chinese, in either order) or one
+    file holding both languages (as ``align check FILE`` reads it). TSV:
+    ``en_path<TAB>zh_path[<TAB>id]``, or ``path`` / ``path<TAB><TAB>id`` for one
+    file. JSONL: ``{"en": ..., "zh": ..., "id": ...}``, or ``{"file": ...,
+    "id": ...}`` (other keys are ignored). Lines starting with ``#`` and blank
+    lines are skipped, as is a TSV header line ``en<TAB>zh[<TAB>id]``. Relative
+    paths are relative to the manifest's folder; the id defaults to the first
+    file's name stem. The format is JSONL for ``.jsonl``/``.ndjson``/``.json``
+    files and for files whose first entry starts with ``{``, else TSV. Files are
+    not opened here: a missing one fails its pair, not the batch.
+
+    Raises:
+        ManifestError: the manifest is missing or unreadable, a line is malformed,
+            an id is duplicated or cannot name a file, or no pair is listed.
+    """
+    file = Path(path)
+    text = _manifest_text(file)
     base = file.parent.absolute()
     lines = [(n, line.rstrip("\r")) for n, line in enumerate(text.split("\n"), 1)]
     entries = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
@@ -234,33 +310,14 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     pairs: list[tuple[PairSpec, str]] = []
     for number, line in entries:
         where = f"{file}:{number}"
-        if jsonl:
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ManifestError(f"{where}: not a JSON object ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise ManifestError(f"{where}: not a JSON object")
-            fields: list[str | None] = [row.get("en"), row.get("zh")]
-            if not all(isinstance(f, str) and f.strip() for f in fields):
-                raise ManifestError(f"{where}: needs \"en\" and \"zh\" paths as strings")
-            raw_id = row.get("id")
-            if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
-                raise ManifestError(f"{where}: \"id\" must be a string or a number")
-            fields.append(None if raw_id is None else str(raw_id))
-        else:
-            cells = line.split("\t")
-            if [c.strip().lower() for c in cells] in (["en", "zh"], ["en", "zh", "id"]) and not pairs:
-                continue  # header line
-            if len(cells) not in (2, 3) or not all(c.strip() for c in cells):
-                raise ManifestError(f"{where}: expected en_path<TAB>zh_path[<TAB>id], "
-                                    f"found {len(cells)} tab-separated field(s)")
-            fields = [c.strip() for c in cells] + [None] * (3 - len(cells))
-        en_name, zh_name, pair_id = fields
-        assert en_name is not None and zh_name is not None  # checked non-empty above
-        en, zh = _resolve(base, en_name), _resolve(base, zh_name)
-        pair_id = _check_id(pair_id.strip() if pair_id else _default_id(en), where)
-        pairs.append((PairSpec(pair_id, en, zh), where))
+        fields = _jsonl_fields(line, where) if jsonl else _tsv_fields(line, where, header=not pairs)
+        if fields is None:  # the header line
+            continue
+        first_name, second_name, pair_id = fields
+        first = _resolve(base, first_name)
+        second = None if second_name is None else _resolve(base, second_name)
+        pair_id = _check_id(pair_id.strip() if pair_id else _default_id(first), where)
+        pairs.append((PairSpec(pair_id, first, second), where))
     return Manifest(_unique(pairs))
 
 
@@ -408,7 +465,8 @@ def align_pair(pair: PairSpec, out_dir: str | os.PathLike[str], options: BatchOp
             thread on first use and keeps it for the next pairs.
 
     Returns:
-        The summary record: ``id``, ``en``, ``zh``, ``en_sentences``,
+        The summary record: ``id``, ``en``, ``zh`` (the pair's paths, ``zh`` None
+        for one mixed file), ``en_sentences``,
         ``zh_sentences``, ``beads`` (sentence beads), ``gaps_en``, ``gaps_zh``,
         ``seconds``, ``status`` (``"ok"`` or ``"failed"``), ``error`` (one line, or
         None), plus ``formats``, ``presplit``, ``model``, ``warnings`` (exporter
@@ -429,7 +487,7 @@ def align_pair(pair: PairSpec, out_dir: str | os.PathLike[str], options: BatchOp
         record.update(en_sentences=len(result.en.sentences), zh_sentences=len(result.zh.sentences),
                       beads=len(result.sentence_beads), gaps_en=gaps_en,
                       gaps_zh=len(result.gaps) - gaps_en)
-        with protect_inputs([pair.en, pair.zh]):  # an output never replaces an input
+        with protect_inputs(pair.files):  # an output never replaces an input
             for fmt in options.formats:
                 target = Path(out_dir) / f"{pair.id}{SUFFIXES[fmt][0] if fmt != 'moses' else ''}"
                 record["warnings"] += export(result, target, fmt, src_lang=options.src_lang,
@@ -505,7 +563,7 @@ def _line(record: dict[str, Any]) -> str:
 
 def _size(pair: PairSpec) -> int:
     total = 0
-    for name in (pair.en, pair.zh):
+    for name in pair.files:
         try:
             total += os.stat(name).st_size
         except OSError:
@@ -627,7 +685,7 @@ def _refuse_overwrites(pairs: Sequence[PairSpec], out: Path, summary: Path, opti
     """
     from .atomic import file_identity as identity
 
-    inputs = {key: os.fspath(name) for name in [*(n for p in pairs for n in (p.en, p.zh)), manifest]
+    inputs = {key: os.fspath(name) for name in [*(n for p in pairs for n in p.files), manifest]
               if name is not None and (key := identity(name)) is not None}
     targets = [summary, *(path for pair in pairs for path in output_paths(pair.id, out, options.formats))]
     for target in targets:

@@ -756,7 +756,8 @@ _BATCH_FAIL_ON = ("failed", "gaps")
 def batch(
     manifest: Path | None = typer.Argument(
         None, metavar="MANIFEST",
-        help="TSV (en_path<TAB>zh_path[<TAB>id]) or JSONL ({\"en\":..,\"zh\":..,\"id\":..}); paths "
+        help="TSV (en_path<TAB>zh_path[<TAB>id], or path[<TAB><TAB>id] for one file holding both "
+             "languages) or JSONL ({\"en\":..,\"zh\":..,\"id\":..} or {\"file\":..,\"id\":..}); paths "
              "relative to its folder. Or use --en-dir and --zh-dir."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FOLDER",
                                        help="Output folder: <id>.<ext> per pair and summary.jsonl."),

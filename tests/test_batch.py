@@ -84,14 +84,33 @@ def test_jsonl_manifest(tmp_path):
                                                   ("7", str(tmp_path / "e2"))]
 
 
+def test_mixed_file_rows(tmp_path):
+    """A row of one file holding both languages: TSV one field (or an empty
+    second one before the id), JSONL "file"."""
+    (tmp_path / "m.tsv").write_text("en\tzh\tid\nseed.txt\n/abs/other.txt\t\tnamed\nen/a.txt\tzh/a.txt\n",
+                                    encoding="utf-8")
+    assert read_manifest(tmp_path / "m.tsv").pairs == (
+        PairSpec("seed", str(tmp_path / "seed.txt")), PairSpec("named", "/abs/other.txt", None),
+        PairSpec("a", str(tmp_path / "en/a.txt"), str(tmp_path / "zh/a.txt")))
+    (tmp_path / "m.jsonl").write_text('{"file": "x/seed.txt"}\n{"file": "y.txt", "id": "why"}\n',
+                                      encoding="utf-8")
+    pairs = read_manifest(tmp_path / "m.jsonl").pairs
+    assert pairs == (PairSpec("seed", str(tmp_path / "x/seed.txt")), PairSpec("why", str(tmp_path / "y.txt")))
+    assert [p.files for p in pairs] == [(str(tmp_path / "x/seed.txt"),), (str(tmp_path / "y.txt"),)]
+
+
 @pytest.mark.parametrize("text, message", [
-    ("a.txt\n", "found 1 tab-separated field"),
+    ("a.txt\t\n", "found 2 tab-separated fields \\(one of them empty\\)"),
+    ("\tb\tid\n", "found 3 tab-separated fields \\(one of them empty\\)"),
+    ("a\tb\t\n", "found 3"),
     ("a\tb\tc\td\n", "found 4"),
     ("a\tb\tdup\nc\td\tdup\n", "already used"),
     ("a\tb\t../evil\n", "cannot name a file"),
     ("a\tb\t.hidden\n", "cannot name a file"),
     ("# nothing\n", "lists no pairs"),
-    ('{"en": "a"}\n', "needs \"en\" and \"zh\""),
+    ('{"en": "a"}\n', "needs \"en\" and \"zh\" paths as strings, or \"file\""),
+    ('{"file": "a", "en": "b"}\n', "not both"),
+    ('{"file": " "}\n', "\"file\" must be a path"),
     ('{"en": "a", "zh": "b"}\n{not json\n', "not a JSON object"),
     ('{"en": "a", "zh": "b", "id": [1]}\n', "must be a string"),
 ])
@@ -103,12 +122,22 @@ def test_bad_manifest(tmp_path, text, message):
 
 
 def test_bad_manifest_exits_2(tmp_path, capsys):
-    (tmp_path / "m.tsv").write_text("only-one-field\n", encoding="utf-8")
+    (tmp_path / "m.tsv").write_text("seed.txt\nen.txt\tzh.txt\tid\textra\n", encoding="utf-8")
     assert main(["batch", str(tmp_path / "m.tsv"), "--out", str(tmp_path / "out")]) == 2
     assert main(["batch", str(tmp_path / "missing.tsv"), "--out", str(tmp_path / "out")]) == 2
     assert main(["batch", "--out", str(tmp_path / "out")]) == 2  # neither manifest nor folders
     err = capsys.readouterr().err
-    assert "m.tsv:1: expected en_path<TAB>zh_path" in err and "no such manifest" in err
+    assert "m.tsv:2: expected en_path<TAB>zh_path" in err and "no such manifest" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_row_beside_a_mixed_row_is_one_error(tmp_path, capsys):
+    """A malformed row stops the batch with one line naming it, mixed rows or not."""
+    (tmp_path / "m.tsv").write_text(f"{SEED}\n{SEED}\t{SEED}\tx\ty\n", encoding="utf-8")
+    assert main(["batch", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("align: ") and "m.tsv:2: expected" in err[0]
+    assert "or one file holding both languages" in err[0] and "found 4 tab-separated fields" in err[0]
     assert not (tmp_path / "out").exists()
 
 
@@ -211,6 +240,39 @@ def test_process_pool_isolates_failures(seed_pair, tmp_path, capsys):
     assert not list(out.glob("binary.*")) and not list(out.glob("missing.*"))
     printed = capsys.readouterr().out
     assert "3 pairs: 1 ok" in printed and "2 failed" in printed and "seed" in printed
+
+
+def test_mixed_file_row_on_the_seed(tmp_path, capsys, monkeypatch):
+    """A manifest row naming the bilingual seed alone is aligned as ``align check
+    FILE`` reads it: outputs, summary record (``zh`` null), the gold's beads; a
+    row naming an English-only file fails that pair with one clear line."""
+    # A cold cache of its own: vectors cached by the split-seed tests above
+    # (encoded in other batches) move one near-tie bead of the seed's head.
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    english_only = SEED.parent / "003_1acb435d73729caa.txt"
+    (tmp_path / "m.tsv").write_text(f"# one file each\n{SEED}\n{english_only}\t\tenglish\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", str(tmp_path / "m.tsv"), "-o", str(out), "-j", "1", "-f", "json,tmx,beads"]) == 1
+    summary = _summary(out)
+    assert list(summary) == [SEED.stem, "english"]
+    seed = summary[SEED.stem]
+    assert (seed["status"], seed["error"], seed["en"], seed["zh"]) == ("ok", None, str(SEED), None)
+    assert (seed["en_sentences"], seed["zh_sentences"], seed["beads"]) == (51, 49, 59)  # data/README.md
+    assert seed["gaps_en"] >= 1 and seed["gaps_zh"] >= 1  # the English head, the Chinese lead
+    gold = SEED.parent.parent / "data" / "gold" / f"{SEED.stem}.sentences.align"
+    assert (out / f"{SEED.stem}.beads").read_text(encoding="utf-8") == gold.read_text(encoding="utf-8")
+    assert json.loads((out / f"{SEED.stem}.json").read_text(encoding="utf-8"))["signature"]
+    tmx = (out / f"{SEED.stem}.tmx").read_text(encoding="utf-8")
+    assert tmx.count("</tu>") == 40 and "容量問題" in tmx and "CAPACITY PROBLEMS" in tmx
+    failed = summary["english"]
+    assert failed["status"] == "failed" and failed["zh"] is None
+    assert "holds only English text" in failed["error"] and "\n" not in failed["error"]
+    assert not list(out.glob("english.*"))
+    assert "2 pairs: 1 ok" in capsys.readouterr().out
+    # resume knows the mixed pair is done (same file, no second one)
+    report = run_batch(read_manifest(tmp_path / "m.tsv").pairs[:1], out, workers=1, resume=True,
+                       options=BatchOptions(("json", "tmx", "beads")))
+    assert report.skipped == [SEED.stem]
 
 
 @pytest.fixture(scope="module")

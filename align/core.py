@@ -284,52 +284,67 @@ class SpanVectors:
     """Vectors of contiguous spans of one side: the normalised mean of the unit
     vectors, optionally averaged with an embedding of the joined span text.
 
-    The vectors of every span of a given length are computed once, on first
-    use, and kept (``O(n × d)`` per length).
+    Span vectors are computed from a running sum of the unit vectors for a
+    window of ``block`` span ends at a time and the latest window of each
+    length is kept, so memory is ``O(block × d)`` per length whatever the
+    length of the text (the lattice asks for its cells in row order).
     """
 
-    def __init__(self, vectors: np.ndarray) -> None:
+    def __init__(self, vectors: np.ndarray, block: int = 4096) -> None:
         self.units = vectors.astype(np.float32, copy=False)
+        self.block = block
         self.joined: dict[tuple[int, int], np.ndarray] = {}
-        self._by_length: dict[int, np.ndarray] = {}
+        self._windows: dict[int, tuple[int, int, np.ndarray]] = {}
+        self._joined_masks: dict[int, np.ndarray] = {}
         self._cum: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.units)
 
-    def table(self, length: int) -> np.ndarray:
-        """(n + 1, d): row ``e`` is the vector of the span ``[e - length, e)``
-        (rows ``e < length`` are unused)."""
-        if length not in self._by_length:
-            if self._cum is None:
-                self._cum = np.vstack([np.zeros((1, self.units.shape[1]), np.float32),
-                                       np.cumsum(self.units, axis=0)])
-            cum = self._cum
-            v = np.zeros_like(cum)
-            v[length:] = _normalise(cum[length:] - cum[:-length])
-            for (start, span_length), vec in self.joined.items():
-                if span_length == length:
-                    v[start + length] = _normalise(v[start + length] + vec)
-            self._by_length[length] = v
-        return self._by_length[length]
+    def _window(self, length: int, e0: int, e1: int) -> np.ndarray:
+        """(e1 - e0, d): row ``e - e0`` is the vector of the span ``[e - length, e)``
+        (zero where ``e < length``)."""
+        if self._cum is None:
+            self._cum = np.vstack([np.zeros((1, self.units.shape[1]), np.float32),
+                                   np.cumsum(self.units, axis=0)])
+        cum = self._cum
+        v = np.zeros((e1 - e0, cum.shape[1]), dtype=np.float32)
+        first = max(e0, length)
+        if first < e1:
+            v[first - e0:] = _normalise(cum[first:e1] - cum[first - length:e1 - length])
+        for e in np.nonzero(self.joined_ends(length)[e0:e1])[0]:
+            end = int(e) + e0
+            v[e] = _normalise(v[e] + self.joined[(end - length, length)])
+        return v
 
     def get(self, ends: np.ndarray, length: int) -> np.ndarray:
         """Vectors of the spans ``[e - length, e)`` for each ``e`` in ``ends``: (len(ends), d)."""
-        return self.table(length)[ends]
+        ends = np.asarray(ends)
+        if not len(ends):
+            return np.zeros((0, self.units.shape[1]), dtype=np.float32)
+        lo, hi = int(ends.min()), int(ends.max()) + 1
+        win = self._windows.get(length)
+        if win is None or lo < win[0] or hi > win[1]:
+            top = min(len(self.units) + 1, max(hi, lo + self.block))
+            win = (lo, top, self._window(length, lo, top))
+            self._windows[length] = win
+        return win[2][ends - win[0]]
 
     def joined_ends(self, length: int) -> np.ndarray:
         """(n + 1,) booleans: which spans of ``length`` (by end) have a joined vector."""
-        mask = np.zeros(len(self.units) + 1, dtype=bool)
-        for start, span_length in self.joined:
-            if span_length == length:
-                mask[start + length] = True
-        return mask
+        if length not in self._joined_masks:
+            mask = np.zeros(len(self.units) + 1, dtype=bool)
+            ends = [start + length for start, span_length in self.joined if span_length == length]
+            mask[ends] = True
+            self._joined_masks[length] = mask
+        return self._joined_masks[length]
 
     def add_joined(self, spans: Sequence[tuple[int, int]], vectors: Sequence[np.ndarray]) -> None:
         """Record joined-text embeddings of ``(start, length)`` spans."""
         for (start, length), vec in zip(spans, vectors, strict=True):
             self.joined[(start, length)] = vec
-        self._by_length = {k: v for k, v in self._by_length.items() if k == 1}
+        self._windows = {k: v for k, v in self._windows.items() if k == 1}
+        self._joined_masks = {}
 
 
 # --------------------------------------------------------------------------- scoring
@@ -556,6 +571,9 @@ class Lattice:
             whose spans did not change.
     """
 
+    #: Cells scored per block (every shape): bounds the span vectors in use.
+    BLOCK_CELLS = 8192
+
     def __init__(self, n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer,
                  previous: Lattice | None = None) -> None:
         self.n, self.m, self.lo, self.hi = n, m, lo, hi
@@ -566,14 +584,22 @@ class Lattice:
         self.cell_j = np.arange(self.offsets[-1]) - self.offsets[self.cell_i] + lo[self.cell_i]
         self._forward: tuple[np.ndarray, np.ndarray] | None = None
         self.scores: list[np.ndarray] = []
+        todo: list[np.ndarray] = []  # per shape, the cells still to score
         for s, (a, b) in enumerate(self.shapes):
             ok = self.valid(a, b)
             sc = np.full(len(self.cell_i), NEG)
             if previous is not None:
                 ok = ok & ~self._reuse(previous, s, sc, scorer, ok)
-            if ok.any():
-                sc[ok] = scorer.pair_scores(self.cell_i[ok], a, self.cell_j[ok], b)
             self.scores.append(sc)
+            todo.append(np.nonzero(ok)[0])
+        # Blocks of rows, every shape in each: the scorer's span vectors are
+        # then needed for one window of the text at a time.
+        for c0 in range(0, len(self.cell_i), self.BLOCK_CELLS):
+            for s, (a, b) in enumerate(self.shapes):
+                cells = todo[s]
+                part = cells[np.searchsorted(cells, c0):np.searchsorted(cells, c0 + self.BLOCK_CELLS)]
+                if len(part):
+                    self.scores[s][part] = scorer.pair_scores(self.cell_i[part], a, self.cell_j[part], b)
 
     def _reuse(self, previous: Lattice, s: int, out: np.ndarray, scorer: Scorer,
                valid: np.ndarray) -> np.ndarray:

@@ -72,20 +72,29 @@ def test_every_unit_in_exactly_one_bead_in_order(seed_result):
             assert seen == list(range(total))
 
 
-def test_clean_translation_has_no_gaps(encoder, seed_lines):
-    en, zh = _clean_pair(seed_lines)
-    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
-    assert result.gaps == []
-    assert all(b.kind == "1-1" for b in result.paragraph_beads)
+def _planted(case: str):
+    """A planted-omission case of data/planted (data/make_planted.py): its two
+    files and what it expects."""
+    from tests.conftest import DATA
+
+    folder = DATA / "planted"
+    expected = json.loads((folder / f"{case}.expected.json").read_text(encoding="utf-8"))
+    return folder / f"{case}.en.txt", folder / f"{case}.zh.txt", expected
 
 
-def test_deleted_paragraph_is_the_only_gap(encoder, seed_lines):
-    en, zh = _clean_pair(seed_lines)
-    removed = en.pop(14)  # "He did not detail how the target would be reached..."
-    assert removed.startswith("He did not detail")
-    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
-    assert [(g.level, g.only_in) for g in result.gaps] == [("paragraph", "zh")]
-    assert result.gaps[0].text.startswith("他沒有詳細說明目標")
+@pytest.mark.parametrize("case", ["clean", "en-paragraph-deleted", "zh-paragraph-deleted",
+                                  "zh-sentence-deleted"])
+def test_planted_omission_is_the_only_gap(encoder, case):
+    """The seed's translated body with one planted deletion (or none): the orphan,
+    and nothing else, is reported, at its level and line, with high confidence."""
+    en_file, zh_file, expected = _planted(case)
+    result = align_files(en_file, zh_file, encoder=encoder)
+    assert [(g.level, g.only_in, g.line) for g in result.gaps] == [
+        (o["level"], o["only_in"], o["line"]) for o in expected["orphans"]]
+    for gap, orphan in zip(result.gaps, expected["orphans"], strict=True):
+        assert gap.text == orphan["text"] and gap.confidence > 0.9
+    if not expected["orphans"]:
+        assert all(b.kind == "1-1" for b in result.paragraph_beads)
 
 
 def test_paragraph_split_in_two_is_a_one_to_two_bead(encoder, seed_lines):
@@ -95,16 +104,6 @@ def test_paragraph_split_in_two_is_a_one_to_two_bead(encoder, seed_lines):
     result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
     assert result.gaps == []
     assert [(b.en, b.zh) for b in result.paragraph_beads if b.kind != "1-1"] == [((6,), (6, 7))]
-
-
-def test_sentence_missing_inside_a_paragraph_is_a_sentence_gap(encoder, seed_lines):
-    en, zh = _clean_pair(seed_lines)
-    k = zh.index(_line(seed_lines, 47))
-    zh[k] = zh[k].split("。")[0] + "。"  # drop "在每年 6,800 萬噸的總出口量中…"
-    result = align_texts("\n".join(en), "\n".join(zh), encoder=encoder)
-    assert [(g.level, g.only_in) for g in result.gaps] == [("sentence", "en")]
-    assert result.gaps[0].text.startswith("Out of total exports of 68 million tonnes")
-    assert result.gaps[0].confidence > 0.9
 
 
 @pytest.mark.parametrize(("side", "paragraph", "drop", "gap"), [
@@ -177,15 +176,12 @@ def test_beads_do_not_end_inside_an_english_quotation_alone(encoder, mac_dev, mo
     assert with_feature <= 1 and without >= with_feature + 3, (with_feature, without)
 
 
-def test_check_exit_codes_and_json_contract(tmp_path, seed_lines, capsys):
-    en, zh = _clean_pair(seed_lines)
-    (tmp_path / "en.txt").write_text("\n".join(en), encoding="utf-8")
-    (tmp_path / "zh.txt").write_text("\n".join(zh), encoding="utf-8")
-    assert main(["check", str(tmp_path / "zh.txt"), str(tmp_path / "en.txt"), "--json",
-                 str(tmp_path / "ok.json")]) == 0
-    (tmp_path / "zh.txt").write_text("\n".join(zh[:5] + zh[6:]), encoding="utf-8")
+def test_check_exit_codes_and_json_contract(tmp_path, capsys):
+    en, zh, _ = _planted("clean")
+    assert main(["check", str(zh), str(en), "--json", str(tmp_path / "ok.json")]) == 0
+    en, zh, _ = _planted("zh-paragraph-deleted")  # Chinese paragraph 5 deleted
     out = tmp_path / "r.json"
-    assert main(["check", str(tmp_path / "en.txt"), str(tmp_path / "zh.txt"), "--json", str(out)]) == 1
+    assert main(["check", str(en), str(zh), "--json", str(out)]) == 1
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["schema"] == 1
     assert set(data) >= {"settings", "en", "zh", "paragraph_beads", "sentence_beads", "gaps"}
@@ -195,7 +191,7 @@ def test_check_exit_codes_and_json_contract(tmp_path, seed_lines, capsys):
     assert gap["line"] == 6 and gap["text"].startswith("Amid popular demand")
     assert 0.5 < gap["confidence"] <= 1.0
     assert main(["check", str(tmp_path / "missing.txt")]) == 2
-    assert main(["check", str(tmp_path / "en.txt"), str(tmp_path / "en.txt")]) == 2
+    assert main(["check", str(en), str(en)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
 

@@ -40,7 +40,7 @@ and an optional ``"comment"`` to a bead, gap or finding (:func:`review_dict`);
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import InputError
 from ..models import LANGS, Alignment, Bead, Document, Finding, Gap, Lang, Paragraph, Review, Sentence
@@ -148,10 +148,12 @@ def read_review(data: dict[str, Any]) -> Review | None:
     """
     if not data.get("reviewed") and "status" not in data:
         return None
-    status = data.get("status") or "confirmed"
-    if status not in ("edited", "confirmed", "dismissed"):
+    statuses: dict[str, Literal["edited", "confirmed", "dismissed"]] = {
+        "edited": "edited", "confirmed": "confirmed", "dismissed": "dismissed"}
+    status = str(data.get("status") or "confirmed")
+    if status not in statuses:
         raise ValueError(f"unknown review status {status!r}")
-    return Review(status=status, comment=str(data.get("comment") or ""))
+    return Review(status=statuses[status], comment=str(data.get("comment") or ""))
 
 
 def from_dict(data: dict[str, Any]) -> Alignment:

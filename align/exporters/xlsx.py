@@ -125,7 +125,7 @@ class XlsxExporter(Exporter):
     def _about(sheet: Any, context: Context) -> None:
         a = context.alignment
         sheet.append(["key", "value"])
-        rows = [("signature", a.signature), ("level", context.options.level),
+        rows: list[tuple[str, str | None]] = [("signature", a.signature), ("level", context.options.level),
                 ("source", context.options.src_lang)]
         for doc in (a.en, a.zh):
             rows += [(f"{doc.lang} file", doc.path), (f"{doc.lang} encoding", doc.encoding),

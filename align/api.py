@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from functools import cache
 from importlib import resources
@@ -61,7 +61,8 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
                     sentence_config: core.AlignConfig | None = None,
                     paragraph_config: core.AlignConfig | None = None,
                     paragraphs: bool = True, checks: Sequence[str] | None = None,
-                    vector_config: VectorConfig | None = None) -> Alignment:
+                    vector_config: VectorConfig | None = None,
+                    progress: Callable[[str, int, int], None] | None = None) -> Alignment:
     """Align an English and a Chinese document.
 
     Args:
@@ -75,6 +76,9 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             the whole text, as for pre-split input).
         checks: the QA checks to run on the aligned pairs (:data:`align.qa.CHECKS`
             names; None = all, ``[]`` = none); their findings fill ``findings``.
+        progress: called as ``progress(stage, done, total)`` while the work
+            goes on: ``"embedding"`` (texts embedded), ``"aligning"`` (sentences
+            aligned), ``"checking"`` (gaps, then the QA checks). Nothing is printed.
     Returns:
         The :class:`~align.models.Alignment`; ``settings["timings"]`` holds the
         seconds spent embedding and aligning, ``settings["checks"]`` the checks run.
@@ -89,7 +93,11 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         encoder = get_encoder()
     sconf = sentence_config or SENTENCE_CONFIG
     pconf = paragraph_config or PARAGRAPH_CONFIG
-    emb = embed_documents(en, zh, encoder, vector_config or VectorConfig())
+    report = progress or (lambda stage, done, total: None)
+    emb = embed_documents(en, zh, encoder, vector_config or VectorConfig(),
+                          progress=lambda done, total: report("embedding", done, total))
+    n_sents = len(en.sentences) + len(zh.sentences)
+    report("aligning", 0, n_sents)
     ev, zv = emb.sentence_pass()
     epv, zpv = emb.en_paragraphs, emb.zh_paragraphs
     t_align = 0.0
@@ -123,23 +131,31 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     zquote, equote = np.array(quote_states(zh)), np.array(quote_states(en))
     t_align += time.perf_counter() - t
     sentence_beads: list[Bead] = []
+    aligned = 0
     for pb in paragraph_beads:
         e_idx = [s.index for p in pb.en for s in en.paragraphs[p].sentences]
         z_idx = [s.index for p in pb.zh for s in zh.paragraphs[p].sentences]
         if not e_idx or not z_idx:
             sentence_beads += [Bead((k,), (), 0.0) for k in e_idx] + [Bead((), (k,), 0.0) for k in z_idx]
+            aligned += len(e_idx) + len(z_idx)
             continue
         t = time.perf_counter()
         embed_before = emb.seconds
+        size = len(e_idx) + len(z_idx)
         links = core.align_sequences(
             zv[z_idx], ev[e_idx], zlen[z_idx], elen[e_idx], sconf, sweights,
             emb.span_embedder("zh", z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
             x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx],
-            x_quote=np.concatenate([[False], zquote[z_idx]]), y_quote=np.concatenate([[False], equote[e_idx]]))
+            x_quote=np.concatenate([[False], zquote[z_idx]]), y_quote=np.concatenate([[False], equote[e_idx]]),
+            progress=lambda f, before=aligned, size=size: report("aligning", before + int(f * size), n_sents))
         t_align += time.perf_counter() - t - (emb.seconds - embed_before)
         sentence_beads += [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x),
                                 round(link.score, 4)) for link in links]
+        aligned += size
+        report("aligning", aligned, n_sents)
+    report("aligning", n_sents, n_sents)  # sentences in no paragraph bead are done too
 
+    report("checking", 0, 2)
     t = time.perf_counter()
     sentence_beads = take_out_absorbed(sentence_beads, emb.en, emb.zh, elen, zlen, SENTENCE_DETECTOR,
                                        lexical=None if zlex is None or elex is None else (elex, zlex),
@@ -162,7 +178,9 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         "checks": check_names,
     }
     result = Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings, signature)
+    report("checking", 1, 2)
     result.findings = run_checks(result, check_names)
+    report("checking", 2, 2)
     return result
 
 

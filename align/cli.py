@@ -412,13 +412,15 @@ def _ratio(value: float | None) -> str:
 
 
 def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
-           input_format: str | None = None, **kwargs):
+           input_format: str | None = None, quiet: bool = False, **kwargs):
     from .api import align_files
+    from .cli_progress import stage_progress
     from .encoders import get_encoder
 
     encoder = get_encoder(model, cache=not no_cache)
-    result = align_files(first, second, presplit=presplit, input_format=input_format,
-                         encoder=encoder, **kwargs)
+    with stage_progress(quiet) as progress:  # on a terminal only, after a couple of seconds
+        result = align_files(first, second, presplit=presplit, input_format=input_format,
+                             encoder=encoder, progress=progress, **kwargs)
     _reading_warnings(result.en, result.zh)
     damaged = getattr(getattr(encoder, "stats", None), "damaged", 0)
     if damaged:
@@ -585,7 +587,7 @@ def check(
         result = realign_units(en, fmt=tm_format, encoder=get_encoder(model, cache=not no_cache),
                                checks=resolve_checks(checks))
     else:
-        result = _align(en, zh, presplit, model, no_cache, input_format,
+        result = _align(en, zh, presplit, model, no_cache, input_format, quiet,
                         checks=resolve_checks(checks))
         if resume_review is not None:
             result = _resume_review(resume_review, result)
@@ -669,7 +671,7 @@ def pair(
     check_distinct([output, json_out])
     fmt = _check_output(output, fmt)  # fail now, not after a long alignment
     _check_output(json_out, "json")
-    result = _align(src, tgt, presplit, model, no_cache, input_format)
+    result = _align(src, tgt, presplit, model, no_cache, input_format, quiet)
     if src_lang is None:
         src_lang = "en" if result.en.path == os.fspath(src) else "zh"
     options = {"level": level, "src_lang": src_lang, **({"zh_lang": zh_lang} if zh_lang else {})}

@@ -800,7 +800,8 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     x_paratext: np.ndarray | None = None, y_paratext: np.ndarray | None = None,
                     context: DocumentContext | None = None,
                     x_lex: np.ndarray | None = None, y_lex: np.ndarray | None = None,
-                    x_quote: np.ndarray | None = None, y_quote: np.ndarray | None = None) -> list[Link]:
+                    x_quote: np.ndarray | None = None, y_quote: np.ndarray | None = None,
+                    progress: Callable[[float], None] | None = None) -> list[Link]:
     """Align two sequences of unit vectors.
 
     Args:
@@ -817,6 +818,7 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
         x_lex, y_lex: (n, D), (m, D) bag-of-words vectors (:mod:`align.lexical`).
         x_quote, y_quote: (n + 1,), (m + 1,) booleans: whether a quotation is
             open after the first ``k`` units (:func:`align.text.quote_states`).
+        progress: called with the fraction of the work done (0 to 1) after each step.
     Returns:
         Beads covering both sequences in order (null beads included).
     """
@@ -835,15 +837,20 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     None if x_lex is None else SpanVectors(x_lex), None if y_lex is None else SpanVectors(y_lex),
                     None if x_quote is None else np.asarray(x_quote, bool),
                     None if y_quote is None else np.asarray(y_quote, bool), *context.edges(n, m))
+    report = progress or (lambda fraction: None)
     lo, hi = anchor_band(x, y, config.window, config.top_k, top)
+    report(0.1)
     lattice = Lattice(n, m, lo, hi, scorer)
+    report(0.4)
     if not (config.refine and embed_spans is not None):
         return lattice.best_path()
     # Embed the joined text of the multi-unit spans of every competitive bead.
     beads = lattice.competitive(config.refine_delta)
     xs = sorted({(i0, i1 - i0) for i0, i1, _, _ in beads if i1 - i0 > 1})
     ys = sorted({(j0, j1 - j0) for _, _, j0, j1 in beads if j1 - j0 > 1})
+    report(0.5)
     xv, yv = embed_spans(xs, ys)
+    report(0.7)
     sx.add_joined(xs, xv)
     sy.add_joined(ys, yv)
     links = lattice.best_path()

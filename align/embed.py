@@ -25,7 +25,7 @@ Measured in docs/aligner.md ("Vectors").
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -217,14 +217,26 @@ class Embedded:
         return embed
 
 
-def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = VectorConfig()) -> Embedded:
-    """Embed both documents' sentences and post-process the vectors (see module doc)."""
+def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = VectorConfig(),
+                    progress: Callable[[int, int], None] | None = None) -> Embedded:
+    """Embed both documents' sentences and post-process the vectors (see module doc).
+
+    ``progress(done, total)``, if given, is called before and after each
+    encoder call with the number of texts embedded so far (sentences, and the
+    Chinese glosses when ``config.gloss``).
+    """
     from .lexical import gloss
 
+    total = len(en.sentences) + len(zh.sentences) * (2 if config.gloss else 1)
+    report = progress or (lambda done, total: None)
     t = time.perf_counter()
+    report(0, total)
     en_raw = encode(encoder, [s.norm for s in en.sentences])
+    report(len(en.sentences), total)
     zh_raw = encode(encoder, [s.norm for s in zh.sentences])
+    report(len(en.sentences) + len(zh.sentences), total)
     gloss_raw = encode(encoder, [gloss(s.norm) or s.norm for s in zh.sentences]) if config.gloss else None
+    report(total, total)
     processing = Processing.fit(config, en_raw, zh_raw, gloss_raw)
     return Embedded(en, zh, encoder, processing, processing.apply("en", en_raw),
                     processing.apply("zh", zh_raw, gloss_raw), en_raw, zh_raw,

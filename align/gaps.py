@@ -306,7 +306,8 @@ def same_structure(en: Paragraph | str, zh: Paragraph | str) -> bool:
 
 def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray, model: CosineModel,
                 en_len: np.ndarray, zh_len: np.ndarray, en_units: Sequence[Paragraph], zh_units: Sequence[Paragraph],
-                *, min_len: tuple[float, float] = (25.0, 10.0), threshold: float = 0.95) -> list[Bead]:
+                *, min_len: tuple[float, float] = (25.0, 10.0), threshold: float = 0.95,
+                max_length_ratio: float = 3.0) -> list[Bead]:
     """The beads with each one-unit gap that directly faces a one-unit gap of the
     other language turned into a 1-1 bead, unless the two are clearly unrelated.
 
@@ -314,11 +315,14 @@ def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
     pair the encoder could not match (a freely translated heading, a label, a
     command against its description) than two omissions at the same place. The
     two are paired at once when they carry the same section number ("1.4.5."
-    on both sides). Otherwise they stay two gaps when a byline, dateline or
-    credit faces another kind of unit, or when both units are long enough to
-    judge (``min_len`` characters) and their cosine is unrelated text with
+    on both sides). Otherwise they stay two gaps when their lengths are
+    ``max_length_ratio`` times or more apart from the document's ratio (a short
+    heading facing a whole paragraph), when a byline, dateline or credit faces
+    another kind of unit, or when both units are long enough to judge
+    (``min_len`` characters) and their cosine is unrelated text with
     probability ``threshold`` or more.
     """
+    ratio = float(np.sum(en_len)) / max(float(np.sum(zh_len)), 1.0)
     out: list[Bead] = []
     k = 0
     while k < len(beads):
@@ -330,7 +334,8 @@ def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
             cos = float(en_vecs[e] @ zh_vecs[z])
             long = en_len[e] >= min_len[0] and zh_len[z] >= min_len[1]
             kinds = {en_units[e].kind, zh_units[z].kind}
-            compatible = len(kinds) == 1 or not kinds & _NEVER_BODY
+            plausible = abs(np.log(en_len[e] / max(zh_len[z], 1.0) / ratio)) <= np.log(max_length_ratio)
+            compatible = plausible and (len(kinds) == 1 or not kinds & _NEVER_BODY)
             if same_structure(en_units[e], zh_units[z]) or \
                     (compatible and not (long and model.p_unrelated(cos) >= threshold)):
                 out.append(Bead((e,), (z,), round(cos, 4)))

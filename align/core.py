@@ -585,9 +585,12 @@ class Lattice:
         self._forward: tuple[np.ndarray, np.ndarray] | None = None
         self.scores: list[np.ndarray] = []
         todo: list[np.ndarray] = []  # per shape, the cells still to score
+        self.score_matrix = np.full((len(self.shapes), len(self.cell_i)), NEG)
+        self._a = np.array([a for a, _ in self.shapes])
+        self._b = np.array([b for _, b in self.shapes])
         for s, (a, b) in enumerate(self.shapes):
             ok = self.valid(a, b)
-            sc = np.full(len(self.cell_i), NEG)
+            sc = self.score_matrix[s]
             if previous is not None:
                 ok = ok & ~self._reuse(previous, s, sc, scorer, ok)
             self.scores.append(sc)
@@ -634,56 +637,70 @@ class Lattice:
             self._forward = self._compute_forward()
         return self._forward
 
+    def _links(self, i: int, ahead: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The beads of every shape with ``a >= 1`` that end (``ahead``: start) in
+        each cell of row ``i``: (shapes, width) flat indices of the cells they start
+        (``ahead``: end) in, and where such a bead lies in the band."""
+        cells = np.arange(self.offsets[i], self.offsets[i + 1])
+        js = self.cell_j[cells]
+        a, b = self._a[:, None], self._b[:, None]
+        rows = i + a if ahead else i - a
+        inside = (a > 0) & (rows >= 0) & (rows <= self.n)
+        rows = np.clip(rows, 0, self.n)
+        other = js[None, :] + b if ahead else js[None, :] - b
+        inside = inside & (other >= self.lo[rows]) & (other <= self.hi[rows])
+        return np.where(inside, self.offsets[rows] + other - self.lo[rows], 0), inside
+
     def _compute_forward(self) -> tuple[np.ndarray, np.ndarray]:
         best = np.full(len(self.cell_i), NEG)
         back = np.full(len(self.cell_i), -1, dtype=np.int16)
         best[0] = 0.0
+        null_y = self.scores[1]
         for i in range(self.n + 1):
-            cells = np.arange(self.offsets[i], self.offsets[i + 1])
-            js = self.cell_j[cells]
-            for s, (a, b) in enumerate(self.shapes):
-                if a == 0 or a > i:
-                    continue
-                add = self.scores[s][cells]
-                sel = np.nonzero(add > NEG / 2)[0]
-                if not len(sel):
-                    continue
-                cand = best[self.cell(i - a, js[sel] - b)] + add[sel]
-                better = cand > best[cells[sel]]
-                best[cells[sel[better]]] = cand[better]
-                back[cells[sel[better]]] = s
-            # 0-1 beads move along the row: a running maximum, left to right.
-            null_y = self.scores[1]
-            for k in cells[1:]:
-                c = best[k - 1] + null_y[k]
-                if c > best[k]:
-                    best[k] = c
-                    back[k] = 1
+            c0, c1 = int(self.offsets[i]), int(self.offsets[i + 1])
+            if i:
+                # Every shape at once; ties go to the first shape, as a loop
+                # over shapes with a strict ``>`` would.
+                starts, inside = self._links(i, ahead=False)
+                add = self.score_matrix[:, c0:c1]
+                ok = inside & (add > NEG / 2)
+                cand = np.where(ok, best[starts] + add, -np.inf)
+                shape = np.argmax(cand, axis=0)
+                top = cand[shape, np.arange(c1 - c0)]
+                better = top > best[c0:c1]
+                best[c0:c1][better] = top[better]
+                back[c0:c1][better] = shape[better]
+            # 0-1 beads move along the row: a running maximum, left to right
+            # (Python floats: the same IEEE arithmetic, without numpy scalars).
+            row, step = best[c0:c1].tolist(), null_y[c0:c1].tolist()
+            moved = []
+            for k in range(1, len(row)):
+                c = row[k - 1] + step[k]
+                if c > row[k]:
+                    row[k] = c
+                    moved.append(k)
+            best[c0:c1] = row
+            back[c0 + np.array(moved, dtype=np.int64)] = 1
         return best, back
 
     def backward(self) -> np.ndarray:
         """Best score from each cell to ``(n, m)``."""
         best = np.full(len(self.cell_i), NEG)
         best[-1] = 0.0
+        null_y = self.scores[1]
         for i in range(self.n, -1, -1):
-            cells = np.arange(self.offsets[i], self.offsets[i + 1])
-            js = self.cell_j[cells]
-            for s, (a, b) in enumerate(self.shapes):
-                if a == 0 or i + a > self.n:
-                    continue
-                tj = js + b
-                sel = np.nonzero((tj >= self.lo[i + a]) & (tj <= self.hi[i + a]))[0]
-                if not len(sel):
-                    continue
-                target = self.cell(i + a, tj[sel])
-                cand = self.scores[s][target] + best[target]
-                better = cand > best[cells[sel]]
-                best[cells[sel[better]]] = cand[better]
-            null_y = self.scores[1]
-            for k in cells[-2::-1]:
-                c = null_y[k + 1] + best[k + 1]
-                if c > best[k]:
-                    best[k] = c
+            c0, c1 = int(self.offsets[i]), int(self.offsets[i + 1])
+            if i < self.n:
+                targets, inside = self._links(i, ahead=True)
+                add = self.score_matrix[np.arange(len(self.shapes))[:, None], targets]
+                cand = np.where(inside, add + best[targets], -np.inf).max(axis=0)
+                best[c0:c1] = np.maximum(best[c0:c1], cand)
+            row, step = best[c0:c1].tolist(), null_y[c0:c1].tolist()
+            for k in range(len(row) - 2, -1, -1):
+                c = step[k + 1] + row[k + 1]
+                if c > row[k]:
+                    row[k] = c
+            best[c0:c1] = row
         return best
 
     def best_path(self) -> list[Link]:

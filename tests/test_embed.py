@@ -1,0 +1,72 @@
+"""The embed stage (align.embed): vector post-processing per document pair."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from align.embed import RAW, Processing, VectorConfig, embed_documents
+from align.lexical import first_sense, gloss
+from align.read import documents_from_texts
+from tests.conftest import SEED_MIXED
+
+
+def _seed_docs():
+    lines = SEED_MIXED.read_text(encoding="utf-8").split("\n")
+    en = "\n\n".join(lines[k - 1] for k in range(6, 20) if lines[k - 1].strip())
+    zh = "\n\n".join(lines[k - 1] for k in range(41, 56) if lines[k - 1].strip() and k not in {48, 54})
+    return documents_from_texts(en, zh)
+
+
+def test_gloss_reads_chinese_as_english_first_senses():
+    assert first_sense("的") == "of"  # "of; ~'s (possessive particle)": the first wording only
+    assert first_sense("了") == "to finish"  # "(completed action marker)" and the like are skipped
+    assert first_sense("王") == "king or monarch"  # the surname sense is skipped
+    reading = gloss("哈萨克斯坦将跨里海运输增加十倍，达到2000万吨。")
+    assert "Kazakhstan" in reading and "Caspian Sea" in reading and "2000" in reading
+    assert "，" not in reading and "。" not in reading
+
+
+def test_processing_is_deterministic_and_per_document(encoder):
+    en, zh = _seed_docs()
+    a, b = embed_documents(en, zh, encoder), embed_documents(en, zh, encoder)
+    np.testing.assert_array_equal(a.en, b.en)
+    np.testing.assert_array_equal(a.zh, b.zh)
+    # Each language is centred on its own document's mean.
+    assert np.linalg.norm(a.processing.en.mean - a.en_raw.mean(axis=0)) < 1e-5
+    assert np.linalg.norm(a.processing.zh.mean - a.zh_raw.mean(axis=0)) < 1e-5
+    # Another document pair gets another transform.
+    other_en, other_zh = documents_from_texts(*(t.split("\n\n")[0] + "\n\nNothing else." for t in
+                                                ("\n\n".join(s.text for s in en.sentences[:4]),
+                                                 "\n\n".join(s.text for s in zh.sentences[:4]))))
+    c = embed_documents(other_en, other_zh, encoder)
+    assert not np.allclose(c.processing.en.mean, a.processing.en.mean)
+    # Unit vectors, and centring lowers the cosine of unrelated sentences on average.
+    assert np.allclose(np.linalg.norm(a.en, axis=1), 1.0, atol=1e-5)
+    raw = (a.en_raw @ a.zh_raw.T).mean()
+    assert (a.en @ a.zh.T).mean() < raw
+
+
+def test_processing_is_applied_once_on_cached_vectors(tmp_path, monkeypatch):
+    from align.encoders import get_encoder
+
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    en, zh = _seed_docs()
+    cold = embed_documents(en, zh, get_encoder())
+    warm = embed_documents(en, zh, get_encoder())  # every vector from the cache now
+    np.testing.assert_allclose(warm.en, cold.en, atol=1e-6)
+    np.testing.assert_allclose(warm.zh, cold.zh, atol=1e-6)
+    # The cache holds the encoder's raw output, not processed vectors.
+    np.testing.assert_allclose(warm.en_raw, cold.en_raw, atol=1e-6)
+    again = Processing.fit(warm.processing.config, warm.en_raw, warm.zh_raw).apply("en", warm.en_raw)
+    np.testing.assert_allclose(again, warm.en, atol=1e-5)
+
+
+def test_signature_records_the_processing(encoder):
+    from align.api import align_documents
+
+    en, zh = _seed_docs()
+    default = align_documents(en, zh, encoder=encoder, checks=[])
+    raw = align_documents(en, zh, encoder=encoder, checks=[], vector_config=RAW)
+    assert VectorConfig().signature() in default.signature
+    assert RAW.signature() in raw.signature and raw.signature != default.signature
+    assert VectorConfig(gloss=0.7).signature() != VectorConfig().signature()

@@ -766,6 +766,8 @@ class DocumentContext:
         x_start, y_start: where the part being aligned starts in each document.
         x_units, y_units: the documents' unit vectors, whose units just outside
             a part serve as its edge neighbours in the margin (see :class:`Scorer`).
+        x_links: the :func:`top_k_links` of the whole of ``x`` in ``y``, reused
+            when the part aligned is the whole document (pre-split text).
     """
 
     x_best: np.ndarray
@@ -776,15 +778,28 @@ class DocumentContext:
     y_start: int = 0
     x_units: np.ndarray | None = None
     y_units: np.ndarray | None = None
+    x_links: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of(cls, x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.ndarray,
-           top: tuple[np.ndarray, np.ndarray] | None = None) -> DocumentContext:
+           top: tuple[np.ndarray, np.ndarray] | None = None, top_k: int = AlignConfig.top_k) -> DocumentContext:
         """The statistics of two whole documents' unit vectors and lengths."""
-        x_best = (top if top is not None else top_k_links(x, y, 1))[1].max(axis=1)
+        if top is None:  # the best of the top k is the best: the same search serves the anchors
+            top = top_k_links(x, y, top_k)
+        x_best = top[1].max(axis=1)
         y_best = top_k_links(y, x, 1)[1][:, 0]
         return cls(x_best, y_best, CosineModel.fit(x, y, np.concatenate([x_best, y_best])),
-                   float(np.sum(x_len)) / max(float(np.sum(y_len)), 1.0), x_units=x, y_units=y)
+                   float(np.sum(x_len)) / max(float(np.sum(y_len)), 1.0), x_units=x, y_units=y,
+                   x_links=top)
+
+    def links_for(self, x: np.ndarray, y: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stored top-``k`` links if ``x``, ``y`` are the whole documents, else None."""
+        links, xu, yu = self.x_links, self.x_units, self.y_units
+        if links is None or xu is None or yu is None or self.x_start or self.y_start:
+            return None
+        if links[0].shape[1] != min(k, len(y)) or xu.shape != x.shape or yu.shape != y.shape:
+            return None
+        return links if np.array_equal(xu, x) and np.array_equal(yu, y) else None
 
     def edges(self, n: int, m: int) -> tuple[tuple[np.ndarray | None, np.ndarray | None],
                                              tuple[np.ndarray | None, np.ndarray | None]]:
@@ -844,7 +859,9 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
         return [Link(i, i + 1, 0, 0, 0.0) for i in range(n)] + [Link(n, n, j, j + 1, 0.0) for j in range(m)]
     shapes = config.shapes()
     sx, sy = SpanVectors(x), SpanVectors(y)
-    top = top_k_links(x, y, config.top_k)
+    top = context.links_for(x, y, config.top_k) if context is not None else None
+    if top is None:
+        top = top_k_links(x, y, config.top_k)
     if context is None:
         context = DocumentContext.of(x, y, x_len, y_len, top)
     scorer = Scorer(sx, sy, np.asarray(x_len, float), np.asarray(y_len, float), shapes,

@@ -57,6 +57,12 @@ def _lengths(texts: list[str]) -> np.ndarray:
     return np.array([max(1, len(t.replace(" ", ""))) for t in texts], dtype=float)
 
 
+def _within(report: Callable[[str, int, int], None], before: int, size: int,
+            total: int) -> Callable[[float], None]:
+    """A part's progress (a fraction of its ``size`` sentences) as the whole's ``aligning`` stage."""
+    return lambda fraction: report("aligning", before + int(fraction * size), total)
+
+
 def align_documents(en: Document, zh: Document, *, encoder=None,
                     sentence_config: core.AlignConfig | None = None,
                     paragraph_config: core.AlignConfig | None = None,
@@ -147,7 +153,7 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
             emb.span_embedder("zh", z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
             x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx],
             x_quote=np.concatenate([[False], zquote[z_idx]]), y_quote=np.concatenate([[False], equote[e_idx]]),
-            progress=lambda f, before=aligned, size=size: report("aligning", before + int(f * size), n_sents))
+            progress=_within(report, aligned, size, n_sents))
         t_align += time.perf_counter() - t - (emb.seconds - embed_before)
         sentence_beads += [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x),
                                 round(link.score, 4)) for link in links]

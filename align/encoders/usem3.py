@@ -31,8 +31,9 @@ def _default_threads() -> int:
     OpenBLAS threads spin while they wait, so oversubscribed cores run several
     times slower than single-threaded ones. Measured on 2 cores with other
     benchmarks running (800 MAC-Dev sentences): 1 thread 1.0 s CPU and 1.5 s
-    wall, 2 threads 5.1 s CPU and 7.7 s wall. So the cores already busy (the
-    one-minute load average) are left out.
+    wall, 2 threads 5.1 s CPU and 7.7 s wall; nearly idle (load 0.97), 2 threads
+    took 0.7 s wall against 1.0 s. So the cores other work keeps busy (the whole
+    part of the one-minute load average) are left out.
     """
     for env in _THREAD_ENVS:
         value = os.environ.get(env, "")
@@ -43,7 +44,7 @@ def _default_threads() -> int:
     except AttributeError:  # not on Linux
         available = os.cpu_count() or 1
     try:
-        busy = round(os.getloadavg()[0])
+        busy = int(os.getloadavg()[0])  # whole cores kept busy by others (the average lags)
     except (AttributeError, OSError):  # no load average on this platform
         busy = 0
     return max(1, min(available - busy, _MAX_THREADS))

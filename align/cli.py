@@ -702,7 +702,8 @@ def _resume_review(path: Path, result):
 
     resumed = resume_review(read_result(path), result)
     kept = sum(b.review is not None for b in resumed.sentence_beads)
-    decided = sum(x.review is not None for x in (*resumed.gaps, *resumed.findings))
+    decided = sum(x.review is not None for x in resumed.gaps) + \
+        sum(x.review is not None for x in resumed.findings)
     typer.echo(f"review {path}: kept {kept} reviewed beads and {decided} gap/finding decisions",
                err=True)
     return resumed

@@ -24,8 +24,7 @@ import numpy as np
 from . import __version__, core
 from .embed import VectorConfig, embed_documents
 from .errors import InputError
-from .gaps import (PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing,
-                   take_out_absorbed)
+from .gaps import PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing, take_out_absorbed
 from .models import Alignment, Bead, Document
 from .text import quote_states
 
@@ -109,14 +108,14 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     t_align = 0.0
     t = time.perf_counter()
     if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1):
+        e_plen, z_plen = _lengths([p.norm for p in en.paragraphs]), _lengths([p.norm for p in zh.paragraphs])
         plinks = core.align_sequences(
-            zpv, epv, _lengths([p.norm for p in zh.paragraphs]), _lengths([p.norm for p in en.paragraphs]),
+            zpv, epv, z_plen, e_plen,
             pconf, load_weights("paragraph", tuple(pconf.shapes())),
             x_paratext=np.array([p.kind != "body" for p in zh.paragraphs]),
             y_paratext=np.array([p.kind != "body" for p in en.paragraphs]))
         paragraph_beads = [Bead(link.y, link.x, round(link.score, 4)) for link in plinks]
         # Orphans the paragraph pass merged into a neighbour's bead come out as gaps.
-        e_plen, z_plen = _lengths([p.norm for p in en.paragraphs]), _lengths([p.norm for p in zh.paragraphs])
         paragraph_beads = pair_facing(paragraph_beads, epv, zpv, nearby_model(epv, zpv, paragraph_beads),
                                       e_plen, z_plen, en.paragraphs, zh.paragraphs)
         paragraph_beads = take_out_absorbed(paragraph_beads, epv, zpv, e_plen, z_plen, PARAGRAPH_DETECTOR)

@@ -296,12 +296,11 @@ def section_number(text: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
-def same_structure(en: Paragraph | str, zh: Paragraph | str) -> bool:
-    """Whether two units carry the same section number (strong evidence that they
-    are translations of each other, however loose the wording)."""
-    a = section_number(en if isinstance(en, str) else en.text)
-    b = section_number(zh if isinstance(zh, str) else zh.text)
-    return a is not None and a == b
+def same_structure(en: str, zh: str) -> bool:
+    """Whether two units' texts carry the same section number (strong evidence
+    that they are translations of each other, however loose the wording)."""
+    number = section_number(en)
+    return number is not None and number == section_number(zh)
 
 
 def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray, model: CosineModel,
@@ -336,7 +335,7 @@ def pair_facing(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
             kinds = {en_units[e].kind, zh_units[z].kind}
             plausible = abs(np.log(en_len[e] / max(zh_len[z], 1.0) / ratio)) <= np.log(max_length_ratio)
             compatible = plausible and (len(kinds) == 1 or not kinds & _NEVER_BODY)
-            if same_structure(en_units[e], zh_units[z]) or \
+            if same_structure(en_units[e].text, zh_units[z].text) or \
                     (compatible and not (long and model.p_unrelated(cos) >= threshold)):
                 out.append(Bead((e,), (z,), round(cos, 4)))
                 k += 2

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .text import HAN
+
 DIM = 256
 
 _STOP = frozenset("""a an the of to in on at by for with from and or but not no is are was were be been
@@ -98,7 +100,7 @@ def hashed(bags: Sequence[set[str]], dim: int = DIM) -> np.ndarray:
 _SKIP_SENSE = re.compile(r"^(?:\(.*\)$|surname\b|(?:old |Japanese |archaic )?variant of\b|used in\b|see\b|"
                          r"also written\b|abbr\.|classifier\b|CL:|\w+ pr\.|pr\.)", re.IGNORECASE)
 _SENSE_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S*\|\S*|CL:\S+")
-_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[{HAN}]+")
 
 
 @lru_cache(maxsize=200_000)

@@ -21,6 +21,8 @@ as ``align check`` does and the reported gaps are scored against that truth:
   original page only (the translators' credits) are true one-language text
   that the bench has no gold for: counted apart (``natural``).
 
+``OMISSIONS_DEBUG=1`` lists every missed orphan and every false report on stderr.
+
 Sets: ``html-zh-tw`` / ``html-zh-cn``, maint-guide's real HTML pages read as a
 user's ``align check`` would (headings, tables, lists and all), prose ``<p>`` s
 deleted; ``ref-zh-tw`` / ``ref-zh-cn``, the same on six chapters of the Debian
@@ -245,13 +247,6 @@ def reference_pages(variant: str, limit: int = 6) -> list[tuple[Path, Path]]:
             if (folder / f"{p.name.split('.')[0]}.en.html").is_file()][:limit]
 
 
-def seed_paragraphs() -> tuple[list[str], list[str]]:
-    """The seed's translated body: its aligned English and Chinese paragraphs."""
-    from calibrate_gaps import seed_body
-
-    return seed_body()
-
-
 def sets(names: list[str]):
     """``(set name, [(page, en texts, zh texts)])`` for each requested set."""
     for name in names:
@@ -264,7 +259,9 @@ def sets(names: list[str]):
 
             yield name, pages(name.removeprefix("maint-"))
         elif name == "seed":
-            en, zh = seed_paragraphs()
+            from calibrate_gaps import seed_body
+
+            en, zh = seed_body()
             yield name, [("seed", en, zh)]
         else:
             raise SystemExit(f"unknown set {name!r}")

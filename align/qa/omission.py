@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -437,17 +437,111 @@ def _length_z(en: str, zh: str, centre: float) -> float:
     return (log_ratio(zh, en) - centre) / sd_at(en_words(en))
 
 
-def _features(c: Candidate, other: Side, vecs: np.ndarray, centre: float) -> tuple[float, ...]:
-    """The :data:`FEATURES` of a candidate; ``vecs``: side, other, span, rest, other's clauses."""
-    target = vecs[1]
-    base = float(vecs[0] @ target)
-    cos, best = float(vecs[2] @ target), float((vecs[4:] @ vecs[2]).max())
-    gain = float(_unit(vecs[3]) @ target) - base
+def _lexical(c: Candidate, other: Side, centre: float) -> dict[str, float]:
+    """The :data:`FEATURES` of a candidate that need no vector."""
     en_side = c.side.lang == "en"
     before = _length_z(*((c.side.text, other.text) if en_side else (other.text, c.side.text)), centre)
     after = _length_z(*((c.rest_text, other.text) if en_side else (other.text, c.rest_text)), centre)
-    return (c.unmatched_share, c.rest_share, cos, best, gain, math.log(max(1, c.units)),
-            math.log(max(1, c.rest_units)), abs(before) - abs(after), float(en_side))
+    return {"unmatched": c.unmatched_share, "rest_matched": c.rest_share,
+            "log_units": math.log(max(1, c.units)), "log_rest": math.log(max(1, c.rest_units)),
+            "length_gain": abs(before) - abs(after), "english": float(en_side)}
+
+
+def _in_order(named: dict[str, float]) -> tuple[float, ...]:
+    return tuple(named[name] for name in FEATURES)
+
+
+class _Texts:
+    """Texts to embed, each distinct one once, encoded in one call."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, int] = {}
+
+    def add(self, text: str) -> int:
+        return self.rows.setdefault(text, len(self.rows))
+
+    def encode(self, encoder) -> np.ndarray:
+        if not self.rows:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.asarray(encoder.encode(list(self.rows)), dtype=np.float32)
+
+
+@dataclass
+class _Job:
+    """One side of one bead to weigh: its candidates and the rows of their texts."""
+
+    cands: list[Candidate]
+    other: Side
+    centre: float
+    head: tuple[int, int] = (0, 0)  # rows of the side's and the other side's text
+    clauses: list[int] = field(default_factory=list)  # rows of the other side's clauses
+    spans: list[int] = field(default_factory=list)  # row of each candidate's text
+    rests: dict[int, int] = field(default_factory=dict)  # candidate -> row of its rest
+
+    def ask(self, texts: _Texts) -> None:
+        """Stage one: the texts every candidate needs (both sides, the other's clauses, itself)."""
+        side, other = self.cands[0].side, self.other
+        self.head = (texts.add(_norm(side.text, side.lang)), texts.add(_norm(other.text, other.lang)))
+        self.clauses = [texts.add(_norm(c.text, other.lang)) for c in other.clauses]
+        self.spans = [texts.add(_norm(c.text, side.lang)) for c in self.cands]
+
+    def embedded(self, vecs: np.ndarray) -> list[dict[str, float]]:
+        """Each candidate's features but ``gain``, from the stage-one vectors."""
+        target = vecs[self.head[1]]
+        clauses = vecs[self.clauses]
+        out = []
+        for c, row in zip(self.cands, self.spans, strict=True):
+            f = _lexical(c, self.other, self.centre)
+            f.update(cos=float(vecs[row] @ target), best_cos=float((clauses @ vecs[row]).max()))
+            out.append(f)
+        return out
+
+
+def _gain_bounds(base: float) -> tuple[float, float]:
+    """The range of ``gain`` (a cosine minus ``base``) before the rest is embedded."""
+    return -1.0 - base, 1.0 - base
+
+
+def _may_report(f: dict[str, float], base: float, threshold: float) -> bool:
+    """Whether any ``gain`` the rest's vector could give gets the candidate reported.
+
+    Exact: the confidence is monotone in ``gain``, so its best case is an end of
+    :func:`_gain_bounds`; only candidates that pass here need the rest embedded.
+    """
+    lo, hi = _gain_bounds(base)
+    best = max(confidence(_in_order({**f, "gain": g})) for g in (lo, hi))
+    unlike = f["unmatched"] >= UNMATCHED_AT and f["best_cos"] <= BEST_COS_AT and hi >= GAIN_AT
+    return best >= threshold or unlike
+
+
+def _weigh(jobs: Sequence[_Job], encoder, threshold: float | None) -> list[list[Omission]]:
+    """The candidates of every job weighed with two encoder calls in all.
+
+    With ``threshold`` None every candidate is weighed (for fitting); else only
+    those that :func:`_may_report` get their rest embedded and an :class:`Omission`.
+    """
+    texts = _Texts()
+    for job in jobs:
+        job.ask(texts)
+    vecs = texts.encode(encoder)
+    partial = [job.embedded(vecs) for job in jobs]
+    rests = _Texts()
+    for job, feats in zip(jobs, partial, strict=True):
+        base = float(vecs[job.head[0]] @ vecs[job.head[1]])
+        for k, (c, f) in enumerate(zip(job.cands, feats, strict=True)):
+            if threshold is None or _may_report(f, base, threshold):
+                job.rests[k] = rests.add(_norm(c.rest_text, c.side.lang))
+    rest_vecs = rests.encode(encoder)
+    out = []
+    for job, feats in zip(jobs, partial, strict=True):
+        base, target = float(vecs[job.head[0]] @ vecs[job.head[1]]), vecs[job.head[1]]
+        found = []
+        for k, row in job.rests.items():
+            values = _in_order({**feats[k], "gain": float(_unit(rest_vecs[row]) @ target) - base})
+            c = job.cands[k]
+            found.append(Omission(c.side.lang, c.start, c.end, c.text, confidence(values), values))
+        out.append(found)
+    return out
 
 
 def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
@@ -465,24 +559,39 @@ def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
     """
     if not cands:
         return []
-    side = cands[0].side
-    head = [_norm(side.text, side.lang), _norm(other.text, other.lang)]
-    clauses = [_norm(c.text, other.lang) for c in other.clauses]
-    spans = [t for c in cands for t in (_norm(c.text, side.lang), _norm(c.rest_text, side.lang))]
-    vecs = np.asarray(encoder.encode(head + clauses + spans), dtype=np.float32)
-    n = 2 + len(clauses)
-    out = []
-    for k, c in enumerate(cands):
-        rows = np.concatenate([vecs[:2], vecs[n + 2 * k:n + 2 * k + 2], vecs[2:n]])
-        f = _features(c, other, rows, centre)
-        out.append(Omission(side.lang, c.start, c.end, c.text, confidence(f), f))
-    return out
+    return _weigh([_Job(list(cands), other, centre)], encoder, None)[0]
 
 
 def _unmatched_and_unlike(o: Omission) -> bool:
     """The second test: no word matched, deleting it helps, no clause like it."""
     return (o.feature("unmatched") >= UNMATCHED_AT and o.feature("gain") >= GAIN_AT
             and o.feature("best_cos") <= BEST_COS_AT)
+
+
+def find_many(beads: Sequence[tuple[str, str, float]], encoder,
+              threshold: float | None = None) -> list[list[Omission]]:
+    """:func:`find_omissions` for many beads at once, ``(en_text, zh_text, centre)`` each.
+
+    The texts of all the beads go to the encoder together (two calls), so that
+    it runs full batches; a candidate's rest is embedded only when it could be
+    reported (:func:`_may_report`). Same result as one bead at a time.
+    """
+    threshold = REPORT_AT if threshold is None else threshold
+    jobs: list[_Job] = []
+    owner: list[int] = []
+    for b, (en_text, zh_text, centre) in enumerate(beads):
+        en, zh = align_sides(en_text, zh_text)
+        for side, other in ((en, zh), (zh, en)):
+            cands = candidates(side)
+            if cands:
+                jobs.append(_Job(cands, other, centre))
+                owner.append(b)
+    out: list[list[Omission]] = [[] for _ in beads]
+    for b, weighed in zip(owner, _weigh(jobs, encoder, threshold), strict=True):
+        found = [o for o in weighed if o.confidence >= threshold or _unmatched_and_unlike(o)]
+        if found:
+            out[b].append(max(found, key=lambda o: (o.confidence, o.end - o.start)))
+    return out
 
 
 def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = None,
@@ -502,16 +611,7 @@ def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = N
     """
     from .length import MEAN
 
-    en, zh = align_sides(en_text, zh_text)
-    threshold = REPORT_AT if threshold is None else threshold
-    out = []
-    for side, other in ((en, zh), (zh, en)):
-        found = [o for o in score_candidates(candidates(side), other, encoder,
-                                             MEAN if centre is None else centre)
-                 if o.confidence >= threshold or _unmatched_and_unlike(o)]
-        if found:
-            out.append(max(found, key=lambda o: (o.confidence, o.end - o.start)))
-    return out
+    return find_many([(en_text, zh_text, MEAN if centre is None else centre)], encoder, threshold)[0]
 
 
 # --- the check ---------------------------------------------------------------------
@@ -545,10 +645,10 @@ def document_centre(beads: Sequence[Pair]) -> float:
     return median(ones) if len(ones) >= MIN_BEADS else MEAN
 
 
-def pair_findings(p: Pair, encoder, centre: float | None = None) -> list[Finding]:
-    """The omission findings of one bead (``centre``: :func:`document_centre`)."""
+def _findings(p: Pair, found: Sequence[Omission]) -> list[Finding]:
+    """A bead's omissions as findings, with the line each span starts on."""
     out = []
-    for o in find_omissions(p.en_text, p.zh_text, encoder, centre):
+    for o in found:
         sentences, joiner = (p.en, " ") if o.only_in == "en" else (p.zh, "")
         line = _line_at(sentences, o.start, joiner)
         f = p.finding(NAME, _message(o), "error" if o.confidence >= ERROR_AT else "warning",
@@ -557,6 +657,16 @@ def pair_findings(p: Pair, encoder, centre: float | None = None) -> list[Finding
         out.append(replace(f, only_in=o.only_in, span=(o.start, o.end), span_text=o.text,
                            confidence=round(o.confidence, 3)))
     return out
+
+
+def pair_findings(p: Pair, encoder, centre: float | None = None) -> list[Finding]:
+    """The omission findings of one bead (``centre``: :func:`document_centre`)."""
+    return _findings(p, find_omissions(p.en_text, p.zh_text, encoder, centre))
+
+
+#: Beads weighed together: one pair of encoder calls each, and a bound on the
+#: vectors held at once (about 14 texts a bead).
+BLOCK = 256
 
 
 class OmissionCheck:
@@ -576,7 +686,12 @@ class OmissionCheck:
             encoder = self._encoder = get_encoder()
         beads = list(pairs(alignment))
         centre = document_centre(beads)
-        return [f for p in beads for f in pair_findings(p, encoder, centre)]
+        out: list[Finding] = []
+        for start in range(0, len(beads), BLOCK):
+            block = beads[start:start + BLOCK]
+            found = find_many([(p.en_text, p.zh_text, centre) for p in block], encoder)
+            out += [f for p, omissions in zip(block, found, strict=True) for f in _findings(p, omissions)]
+        return out
 
 
 def merge_numbers(findings: list[Finding], alignment: Alignment) -> list[Finding]:

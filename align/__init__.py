@@ -12,10 +12,9 @@ and the aligner (``align_texts``, ``align_files``, ``align_documents``, from
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .errors import AlignError, EncoderError, InputError, UsageError
 from .models import Alignment, Bead, Document, Finding, Gap, Paragraph, Sentence
+from .version import __version__
 
 _API = ("align_documents", "align_files", "align_texts")
 

@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, core
+from . import core
 from .embed import VectorConfig, embed_documents
 from .errors import InputError
 from .gaps import PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing, take_out_absorbed
 from .models import Alignment, Bead, Document
 from .text import quote_states
+from .version import __version__
 
 #: Paragraph beads: up to 3 paragraphs a side.
 PARAGRAPH_CONFIG = core.AlignConfig(max_bead=6, max_side=3, window=8, top_k=3, refine=False)

@@ -154,7 +154,7 @@ _Row = tuple[str | None, str, str, int, str | None, str | None]
 
 
 def _tsv_rows(name: str) -> list[_Row]:
-    from .read import read_file
+    from .decoding import read_file
 
     text, _ = read_file(name)
     rows: list[_Row] = []
@@ -241,7 +241,7 @@ def _declared(tag: str | None) -> Lang | None:
 
 def _with_languages(name: str, rows: list[_Row]) -> list[Unit]:
     """Units with their languages: declared, or by the script of each column."""
-    from .read import detect_lang
+    from .decoding import detect_lang
 
     src_lang, tgt_lang = _declared(rows[0][4]), _declared(rows[0][5])
     if not src_lang or not tgt_lang or src_lang == tgt_lang:
@@ -273,13 +273,11 @@ def _key(text: str, lang: Lang) -> str:
 
 def _wrong_language(text: str, lang: Lang) -> bool:
     """Whether ``text`` is clearly written in the other language than ``lang``."""
-    from .read import _letters
+    from .decoding import ZH_SHARE, letters
 
-    han, latin = _letters(text)
+    han, latin = letters(text)
     if 2 * han + latin < MIN_LETTERS_FOR_LANGUAGE:
         return False
-    from .read import ZH_SHARE
-
     return (han >= ZH_SHARE * (han + latin)) != (lang == "zh")
 
 

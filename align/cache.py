@@ -30,10 +30,11 @@ from typing import TypeVar
 
 import numpy as np
 
-from .encoders.base import Encoder
+from .dirs import CACHE_DIR_ENV as CACHE_DIR_ENV  # re-exported: align.cache names it
+from .dirs import default_cache_dir
 from .errors import EncoderError
+from .models import Encoder
 
-CACHE_DIR_ENV = "ALIGN_CACHE_DIR"
 FILENAME = "embeddings.sqlite3"
 
 _CHUNK = 500  # keys per SELECT, below SQLite's historical 999-variable limit
@@ -56,16 +57,6 @@ CREATE TABLE IF NOT EXISTS vectors (
     PRIMARY KEY (sig, key)
 ) WITHOUT ROWID
 """
-
-
-def default_cache_dir() -> Path:
-    """``$ALIGN_CACHE_DIR`` if set, else the platform's user cache dir for align."""
-    env = os.environ.get(CACHE_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("align", appauthor=False))
 
 
 def text_key(text: str) -> bytes:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import __version__
 from .errors import AlignError
 from .exporters import FORMATS as _EXPORT_FORMATS  # the registries: cheap to import
 from .exporters.base import LEVELS
@@ -20,6 +19,7 @@ from .formats import FORMATS as _INPUT_FORMATS
 from .models import GAP_ORDERS, Document  # dataclasses only: cheap to import
 from .qa import CHECKS as _CHECKS
 from .qa import SEVERITIES as _SEVERITIES
+from .version import __version__
 
 if TYPE_CHECKING:
     from rich.progress import TaskID

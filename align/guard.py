@@ -5,7 +5,7 @@
 
 * Types: texts are ``str``; paths are ``str`` or ``os.PathLike``.
 * Size: a text longer than :data:`MAX_TEXT_CHARS` is refused at once, as a file
-  over :data:`align.read.MAX_INPUT_BYTES` is.
+  over :data:`align.decoding.MAX_INPUT_BYTES` is.
 * Surrogates: a valid pair of surrogates (text decoded with ``surrogatepass``)
   becomes its character; a lone one becomes U+FFFD, which UTF-8 can hold.
 * Languages: of two texts, one must be English and one Chinese; given in the
@@ -18,8 +18,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from .decoding import MAX_INPUT_BYTES, detect_lang
 from .errors import InputError, UsageError
-from .read import MAX_INPUT_BYTES, detect_lang
 
 #: Largest text accepted by :func:`checked_texts` (characters): the file limit.
 MAX_TEXT_CHARS = MAX_INPUT_BYTES

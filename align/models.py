@@ -2,7 +2,9 @@
 
 ``read`` and ``text`` build :class:`Document` objects; ``core`` produces
 :class:`Bead` lists; ``gaps`` produces :class:`Gap` lists; everything is
-gathered in one :class:`Alignment`, which every exporter reads.
+gathered in one :class:`Alignment`, which every exporter reads. The
+:class:`Encoder` protocol, which every sentence encoder implements, is here too
+(:mod:`align.encoders.base` names it for encoder writers).
 
 Indices are 0-based and global per document (sentence ``i`` of a document is
 ``doc.sentences[i]``); line numbers are 1-based lines of the source file, as
@@ -11,9 +13,13 @@ people see them in an editor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, Lang] = ("en", "zh")
@@ -204,3 +210,38 @@ class Alignment:
 
     def doc(self, lang: Lang) -> Document:
         return self.en if lang == "en" else self.zh
+
+
+class Encoder(Protocol):
+    """Turns sentences into unit vectors whose dot product is their similarity."""
+
+    @property
+    def name(self) -> str:
+        """The name the encoder was asked for: a registry key, model name or path."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Length of every vector."""
+        ...
+
+    def signature(self) -> str:
+        """Identify the vectors produced, e.g. ``"use-m3:0.2.1"``.
+
+        Encoders with equal signatures give equal vectors: the embedding cache
+        and the signatures of results rely on it.
+        """
+        ...
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """Embed ``texts``.
+
+        Args:
+            texts: Sentences, already normalised (Chinese in Simplified script).
+            batch_size: Sentences per forward pass.
+
+        Returns:
+            float32 array of shape ``(len(texts), dim)``: L2-normalised rows in
+            input order; shape ``(0, dim)`` when ``texts`` is empty.
+        """
+        ...

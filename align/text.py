@@ -573,7 +573,7 @@ def _jieba() -> object:
     """
     import jieba  # type: ignore[import-untyped]
 
-    from .cache import default_cache_dir
+    from .dirs import default_cache_dir
 
     jieba.setLogLevel(logging.CRITICAL + 1)
     folder = default_cache_dir() / "jieba"

@@ -6,10 +6,10 @@ named by dotted path and imported when :func:`get_encoder` is called.
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
+from ..registry import load
 from .base import Encoder
 
 __all__ = ["DEFAULT_ENCODER", "ENCODERS", "Encoder", "available_encoders", "get_encoder"]
@@ -51,8 +51,7 @@ def get_encoder(name: str | None = None, *, cache: bool = True,
     name = name or DEFAULT_ENCODER
     encoder: Encoder
     if name in ENCODERS:
-        module, _, cls = ENCODERS[name].partition(":")
-        encoder = getattr(import_module(module), cls)()
+        encoder = load(ENCODERS[name])()
     else:
         from ..errors import EncoderError
         from .sentence_transformers import SentenceTransformerEncoder

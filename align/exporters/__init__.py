@@ -14,13 +14,13 @@ Example::
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 from ..atomic import ensure_writable
 from ..errors import InputError, UsageError
 from ..models import Alignment
+from ..registry import load
 from .base import Exporter, ExportResult, Options
 from .result import from_dict, to_dict
 
@@ -92,8 +92,7 @@ def get_exporter(fmt: str) -> Exporter:
     Raises:
         UsageError: an unknown format name.
     """
-    module, cls = FORMATS[_check_name(fmt)].split(":")
-    exporter: Exporter = getattr(importlib.import_module(module), cls)()
+    exporter: Exporter = load(FORMATS[_check_name(fmt)])()
     return exporter
 
 

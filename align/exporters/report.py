@@ -19,8 +19,8 @@ from functools import cache
 from importlib import resources
 from pathlib import PurePath
 
-from .. import __version__
 from ..models import Document, Finding, Gap, Lang
+from ..version import __version__
 from .base import Context, Exporter, Row, language_name, line_range
 from .result import summary, to_dict
 

@@ -13,8 +13,8 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from .. import __version__
 from ..models import Lang
+from ..version import __version__
 from .base import Context, Exporter, Row, language_name, single_line
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

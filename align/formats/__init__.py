@@ -7,7 +7,7 @@
 A reader is ``read(path) -> Source`` (see :mod:`align.formats.base`); readers
 are named by dotted path and imported when used, so ``import align`` loads
 neither python-docx, pypdf, lxml nor markdown-it. ``text`` has no reader: it
-is :func:`align.read.read_file`. Bilingual files (TMX, XLIFF, TSV) are not
+is :func:`align.decoding.read_file`. Bilingual files (TMX, XLIFF, TSV) are not
 documents; :mod:`align.bilingual` reads them.
 """
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import zipfile
-from importlib import import_module
 from pathlib import Path
 
 from ..errors import InputError, UsageError
+from ..registry import load
 from .base import Block, BlockSource, PageSource, Source
 
 __all__ = ["EXTENSIONS", "FORMATS", "Block", "BlockSource", "PageSource", "Source",
@@ -102,15 +102,6 @@ def read_source(path: str | os.PathLike[str], fmt: str) -> Source:
         raise InputError(f"{name}: no such file; check the path")
     target = FORMATS[_canonical(fmt)]
     if target is None:
-        raise ValueError("plain text has no reader: use align.read.read_file")
-    module, _, function = target.partition(":")
-    return getattr(import_module(module), function)(name)
-
-
-def needs(package: str, module: str, fmt: str):
-    """Import ``module`` or fail with the install command for ``package``."""
-    try:
-        return import_module(module)
-    except ImportError:
-        raise InputError(f"reading {fmt} files needs the package {package!r}: "
-                         f"pip install {package}") from None
+        raise ValueError("plain text has no reader: use align.decoding.read_file")
+    source: Source = load(target)(name)
+    return source

@@ -23,7 +23,9 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field, replace
+from importlib import import_module
 
+from ..errors import InputError
 from ..models import Document
 
 _SPACE_RE = re.compile(r"\s+")
@@ -179,3 +181,12 @@ class PageSource(Source):
     def page(self, line: int) -> int:
         """The page of 1-based text line ``line``."""
         return self.pages[line - 1]
+
+
+def needs(package: str, module: str, fmt: str):
+    """Import ``module`` or fail with the install command for ``package``."""
+    try:
+        return import_module(module)
+    except ImportError:
+        raise InputError(f"reading {fmt} files needs the package {package!r}: "
+                         f"pip install {package}") from None

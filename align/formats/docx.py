@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
-from . import needs
-from .base import Block, BlockSource, join_parts
+from .base import Block, BlockSource, join_parts, needs
 
 _HEADING_STYLE_RE = re.compile(r"^(?:heading\s*\d*|title|subtitle)$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -1,6 +1,6 @@
 """HTML reader, with lxml.
 
-The file is decoded like a text file (:func:`align.read.read_file`: BOM,
+The file is decoded like a text file (:func:`align.decoding.read_file`: BOM,
 UTF-8, Big5/GB18030), then parsed. Block elements (``p``, ``h1``-``h6``,
 ``li``, ``td``, ``blockquote``, ``div``...) are paragraphs; the text directly
 inside a block around nested blocks is a paragraph of its own. ``script``,
@@ -13,9 +13,9 @@ joins them without a space. Location: the element path
 
 from __future__ import annotations
 
+from ..decoding import read_file
 from ..errors import InputError
-from . import needs
-from .base import Block, BlockSource, join_parts
+from .base import Block, BlockSource, join_parts, needs
 
 BLOCK_TAGS = frozenset([
     "address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog",
@@ -29,8 +29,6 @@ HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 def read_html(name: str) -> BlockSource:
     """Read an HTML file into paragraphs (see the module docstring)."""
-    from ..read import read_file
-
     text, encoding = read_file(name)
     lxml_html = needs("lxml", "lxml.html", "HTML")
     from lxml import etree

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import re
 
+from ..decoding import read_file
 from ..errors import InputError
-from . import needs
-from .base import Block, BlockSource, join_parts
+from .base import Block, BlockSource, join_parts, needs
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 
 
 def read_markdown(name: str) -> BlockSource:
     """Read a Markdown file into paragraphs (see the module docstring)."""
-    from ..read import read_file
-
     text, encoding = read_file(name)
     markdown_it = needs("markdown-it-py", "markdown_it", "Markdown")
     front = _FRONT_MATTER_RE.match(text)

@@ -23,8 +23,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
-from . import needs
-from .base import PageSource
+from .base import PageSource, needs
 
 _PAGE_NUMBER_RE = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|of)\s*\d{1,4})?$"

@@ -12,13 +12,13 @@ they were calibrated: docs/qa.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import import_module
 
 from ..errors import UsageError
 from ..models import Alignment, Finding
+from ..registry import load
 from .base import SEVERITIES, Check, Pair, Severity, pairs
 
-__all__ = ["CHECKS", "SEVERITIES", "Check", "Pair", "Severity", "get_check", "pairs",
+__all__ = ["CHECKS", "PAIR_CHECKS", "SEVERITIES", "Check", "Pair", "Severity", "get_check", "pairs",
            "resolve_checks", "run_checks", "severity_at_least"]
 
 #: Check name -> ``"module:Class"``; the class takes no arguments. The keys are
@@ -30,6 +30,12 @@ CHECKS: dict[str, str] = {
     "length": "align.qa.length:LengthCheck",
     "omission": "align.qa.omission:OmissionCheck",
 }
+
+#: What ``align pair`` runs unless ``--checks`` says otherwise: every check but
+#: ``omission``, which embeds about a dozen clause texts per sentence and so
+#: costs more than the alignment itself on a book. ``align check`` (review) and
+#: the library run all of :data:`CHECKS` by default.
+PAIR_CHECKS: tuple[str, ...] = tuple(name for name in CHECKS if name != "omission")
 
 
 def resolve_checks(names: Sequence[str] | str | None) -> list[str]:
@@ -57,8 +63,8 @@ def get_check(name: str) -> Check:
     if name not in CHECKS:
         resolve_checks([name])  # raises UsageError listing the valid names
         raise UsageError(f"{name!r} is not a single check: choose from {', '.join(CHECKS)}")
-    module, _, cls = CHECKS[name].partition(":")
-    return getattr(import_module(module), cls)()
+    check: Check = load(CHECKS[name])()
+    return check
 
 
 def run_checks(alignment: Alignment, names: Sequence[str] | str | None = None) -> list[Finding]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from . import core
-from .embed import VectorConfig, embed_documents
+from .embed import Embedded, VectorConfig, embed_documents
 from .errors import InputError
 from .gaps import PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing, take_out_absorbed
-from .models import Alignment, Bead, Document
+from .models import Alignment, Bead, Document, Gap
 from .text import quote_states
 from .version import __version__
 
@@ -91,103 +92,199 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     """
     from .qa import resolve_checks, run_checks
     check_names = resolve_checks(checks)
-    if not en.sentences or not zh.sentences:
-        empty = "English" if not en.sentences else "Chinese"
-        raise InputError(f"the {empty} text is empty: nothing to align")
+    _check_not_empty(en, zh)
     if encoder is None:
         from .encoders import get_encoder
         encoder = get_encoder()
     sconf = sentence_config or SENTENCE_CONFIG
     pconf = paragraph_config or PARAGRAPH_CONFIG
-    report = progress or (lambda stage, done, total: None)
-    emb = embed_documents(en, zh, encoder, vector_config or VectorConfig(),
-                          progress=lambda done, total: report("embedding", done, total))
-    n_sents = len(en.sentences) + len(zh.sentences)
-    report("aligning", 0, n_sents)
+    vconf = vector_config or VectorConfig()
+    report = progress or _silent
+    emb = embed_documents(en, zh, encoder, vconf, progress=lambda done, total: report("embedding", done, total))
+    report("aligning", 0, len(en.sentences) + len(zh.sentences))
     ev, zv = emb.sentence_pass()
-    epv, zpv = emb.en_paragraphs, emb.zh_paragraphs
-    t_align = 0.0
-    t = time.perf_counter()
-    if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1):
-        e_plen, z_plen = _lengths([p.norm for p in en.paragraphs]), _lengths([p.norm for p in zh.paragraphs])
-        plinks = core.align_sequences(
-            zpv, epv, z_plen, e_plen,
-            pconf, load_weights("paragraph", tuple(pconf.shapes())),
-            x_paratext=np.array([p.kind != "body" for p in zh.paragraphs]),
-            y_paratext=np.array([p.kind != "body" for p in en.paragraphs]))
-        paragraph_beads = [Bead(link.y, link.x, round(link.score, 4)) for link in plinks]
-        # Orphans the paragraph pass merged into a neighbour's bead come out as gaps.
-        paragraph_beads = pair_facing(paragraph_beads, epv, zpv, nearby_model(epv, zpv, paragraph_beads),
-                                      e_plen, z_plen, en.paragraphs, zh.paragraphs)
-        paragraph_beads = take_out_absorbed(paragraph_beads, epv, zpv, e_plen, z_plen, PARAGRAPH_DETECTOR)
-    else:
-        paragraph_beads = [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)]
-    t_align += time.perf_counter() - t
-
+    watch = _Stopwatch()
+    with watch.timing():
+        paragraph_beads = (paragraph_pass(en, zh, emb.en_paragraphs, emb.zh_paragraphs, pconf)
+                           if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1)
+                           else [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)])
     sweights = load_weights("sentence", tuple(sconf.shapes()))
-    t = time.perf_counter()
-    zlen = _lengths([s.norm for s in zh.sentences])
-    elen = _lengths([s.norm for s in en.sentences])
-    doc_context = core.DocumentContext.of(zv, ev, zlen, elen)
-    zlex = elex = None
-    if sweights is not None and sweights[core.feature_names(sconf.shapes()).index("lexical")]:
-        from .lexical import en_bag, hashed, zh_bag
-        zlex = hashed([zh_bag(s.norm) for s in zh.sentences])
-        elex = hashed([en_bag(s.norm) for s in en.sentences])
-    zquote, equote = np.array(quote_states(zh)), np.array(quote_states(en))
-    t_align += time.perf_counter() - t
-    sentence_beads: list[Bead] = []
-    aligned = 0
-    for pb in paragraph_beads:
-        e_idx = [s.index for p in pb.en for s in en.paragraphs[p].sentences]
-        z_idx = [s.index for p in pb.zh for s in zh.paragraphs[p].sentences]
-        if not e_idx or not z_idx:
-            sentence_beads += [Bead((k,), (), 0.0) for k in e_idx] + [Bead((), (k,), 0.0) for k in z_idx]
-            aligned += len(e_idx) + len(z_idx)
-            continue
-        t = time.perf_counter()
-        embed_before = emb.seconds
-        size = len(e_idx) + len(z_idx)
-        links = core.align_sequences(
-            zv[z_idx], ev[e_idx], zlen[z_idx], elen[e_idx], sconf, sweights,
-            emb.span_embedder("zh", z_idx[0], e_idx[0]), context=doc_context.at(z_idx[0], e_idx[0]),
-            x_lex=None if zlex is None else zlex[z_idx], y_lex=None if elex is None else elex[e_idx],
-            x_quote=np.concatenate([[False], zquote[z_idx]]), y_quote=np.concatenate([[False], equote[e_idx]]),
-            progress=_within(report, aligned, size, n_sents))
-        t_align += time.perf_counter() - t - (emb.seconds - embed_before)
-        sentence_beads += [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x),
-                                round(link.score, 4)) for link in links]
-        aligned += size
-        report("aligning", aligned, n_sents)
-    report("aligning", n_sents, n_sents)  # sentences in no paragraph bead are done too
-
+    with watch.timing():
+        inputs = SentenceInputs.of(en, zh, ev, zv, lexical=_uses_lexical(sconf, sweights))
+    pass_ = _SentencePass(en, zh, emb, inputs, sconf, sweights, watch, report)
+    sentence_beads = pass_.run(paragraph_beads)
     report("checking", 0, 2)
-    t = time.perf_counter()
-    sentence_beads = take_out_absorbed(sentence_beads, emb.en, emb.zh, elen, zlen, SENTENCE_DETECTOR,
-                                       lexical=None if zlex is None or elex is None else (elex, zlex),
-                                       quotes=(equote, zquote))
-    gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, emb.zh, epv, zpv)
-    t_align += time.perf_counter() - t
-    signature = "|".join([
-        f"enc:{encoder.signature()}", (vector_config or VectorConfig()).signature(), "cc:t2s", "zh:jieba",
-        f"para:{pconf.max_side}+{pconf.max_side}" if paragraphs else "para:off",
-        f"sent:{sconf.max_bead}", f"w:{sconf.window}",
-        f"gap:p{PARAGRAPH_DETECTOR.signature()}+s{SENTENCE_DETECTOR.signature()}", f"v:{__version__}",
-    ])
-    settings = {
-        "encoder": encoder.signature(),
-        "paragraphs": paragraphs,
-        "sentence_config": asdict(sconf),
-        "paragraph_config": asdict(pconf),
-        "vectors": asdict(vector_config or VectorConfig()),
-        "timings": {"embed": round(emb.seconds, 4), "align": round(t_align, 4)},
-        "checks": check_names,
-    }
-    result = Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings, signature)
+    with watch.timing():
+        sentence_beads, gaps = detect_gaps(en, zh, emb, inputs, paragraph_beads, sentence_beads)
+    settings = _settings(encoder, paragraphs, (sconf, pconf, vconf), (emb.seconds, watch.seconds), check_names)
+    result = Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings,
+                       _signature(encoder, vconf, pconf, sconf, paragraphs))
     report("checking", 1, 2)
     result.findings = run_checks(result, check_names)
     report("checking", 2, 2)
     return result
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """The progress callback that reports nothing."""
+
+
+def _check_not_empty(en: Document, zh: Document) -> None:
+    if not en.sentences or not zh.sentences:
+        empty = "English" if not en.sentences else "Chinese"
+        raise InputError(f"the {empty} text is empty: nothing to align")
+
+
+class _Stopwatch:
+    """Seconds spent aligning, added up over the stages; encoder time (span
+    embedding during the sentence pass) is left out."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    @contextmanager
+    def timing(self, emb: Embedded | None = None) -> Iterator[None]:
+        t = time.perf_counter()
+        embed_before = emb.seconds if emb is not None else 0.0
+        yield
+        self.seconds += time.perf_counter() - t - (emb.seconds - embed_before if emb is not None else 0.0)
+
+
+def paragraph_pass(en: Document, zh: Document, epv: np.ndarray, zpv: np.ndarray,
+                   pconf: core.AlignConfig) -> list[Bead]:
+    """Paragraph beads: the aligned paragraphs, then the detector's paragraph
+    orphans (a paragraph merged into a neighbour's bead) taken out as beads of their own."""
+    e_plen, z_plen = _lengths([p.norm for p in en.paragraphs]), _lengths([p.norm for p in zh.paragraphs])
+    plinks = core.align_sequences(
+        zpv, epv, z_plen, e_plen,
+        pconf, load_weights("paragraph", tuple(pconf.shapes())),
+        x_paratext=np.array([p.kind != "body" for p in zh.paragraphs]),
+        y_paratext=np.array([p.kind != "body" for p in en.paragraphs]))
+    paragraph_beads = [Bead(link.y, link.x, round(link.score, 4)) for link in plinks]
+    # Orphans the paragraph pass merged into a neighbour's bead come out as gaps.
+    paragraph_beads = pair_facing(paragraph_beads, epv, zpv, nearby_model(epv, zpv, paragraph_beads),
+                                  e_plen, z_plen, en.paragraphs, zh.paragraphs)
+    return take_out_absorbed(paragraph_beads, epv, zpv, e_plen, z_plen, PARAGRAPH_DETECTOR)
+
+
+def _uses_lexical(sconf: core.AlignConfig, sweights: np.ndarray | None) -> bool:
+    """Whether the sentence weights give the lexical feature any weight."""
+    return bool(sweights is not None and sweights[core.feature_names(sconf.shapes()).index("lexical")])
+
+
+@dataclass(frozen=True)
+class SentenceInputs:
+    """What the sentence pass and the sentence detector read of both documents:
+    vectors, lengths, the document-wide search context, lexical bags, quotation states."""
+
+    ev: np.ndarray
+    zv: np.ndarray
+    elen: np.ndarray
+    zlen: np.ndarray
+    context: core.DocumentContext
+    elex: np.ndarray | None
+    zlex: np.ndarray | None
+    equote: np.ndarray
+    zquote: np.ndarray
+
+    @classmethod
+    def of(cls, en: Document, zh: Document, ev: np.ndarray, zv: np.ndarray, *,
+           lexical: bool) -> SentenceInputs:
+        zlen = _lengths([s.norm for s in zh.sentences])
+        elen = _lengths([s.norm for s in en.sentences])
+        context = core.DocumentContext.of(zv, ev, zlen, elen)
+        zlex = elex = None
+        if lexical:
+            from .lexical import en_bag, hashed, zh_bag
+            zlex = hashed([zh_bag(s.norm) for s in zh.sentences])
+            elex = hashed([en_bag(s.norm) for s in en.sentences])
+        zquote, equote = np.array(quote_states(zh)), np.array(quote_states(en))
+        return cls(ev, zv, elen, zlen, context, elex, zlex, equote, zquote)
+
+
+@dataclass
+class _SentencePass:
+    """The sentence pass: each paragraph bead's sentences aligned among themselves."""
+
+    en: Document
+    zh: Document
+    emb: Embedded
+    inputs: SentenceInputs
+    sconf: core.AlignConfig
+    sweights: np.ndarray | None
+    watch: _Stopwatch
+    report: Callable[[str, int, int], None]
+
+    def run(self, paragraph_beads: list[Bead]) -> list[Bead]:
+        n_sents = len(self.en.sentences) + len(self.zh.sentences)
+        sentence_beads: list[Bead] = []
+        aligned = 0
+        for pb in paragraph_beads:
+            e_idx = [s.index for p in pb.en for s in self.en.paragraphs[p].sentences]
+            z_idx = [s.index for p in pb.zh for s in self.zh.paragraphs[p].sentences]
+            if not e_idx or not z_idx:
+                sentence_beads += [Bead((k,), (), 0.0) for k in e_idx] + [Bead((), (k,), 0.0) for k in z_idx]
+                aligned += len(e_idx) + len(z_idx)
+                continue
+            size = len(e_idx) + len(z_idx)
+            with self.watch.timing(self.emb):
+                sentence_beads += self.group(e_idx, z_idx, _within(self.report, aligned, size, n_sents))
+            aligned += size
+            self.report("aligning", aligned, n_sents)
+        self.report("aligning", n_sents, n_sents)  # sentences in no paragraph bead are done too
+        return sentence_beads
+
+    def group(self, e_idx: list[int], z_idx: list[int], progress: Callable[[float], None]) -> list[Bead]:
+        """The sentence beads of one paragraph bead (sentence indices ``e_idx``, ``z_idx``)."""
+        inp = self.inputs
+        links = core.align_sequences(
+            inp.zv[z_idx], inp.ev[e_idx], inp.zlen[z_idx], inp.elen[e_idx], self.sconf, self.sweights,
+            self.emb.span_embedder("zh", z_idx[0], e_idx[0]), context=inp.context.at(z_idx[0], e_idx[0]),
+            x_lex=None if inp.zlex is None else inp.zlex[z_idx], y_lex=None if inp.elex is None else inp.elex[e_idx],
+            x_quote=np.concatenate([[False], inp.zquote[z_idx]]),
+            y_quote=np.concatenate([[False], inp.equote[e_idx]]),
+            progress=progress)
+        return [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x), round(link.score, 4))
+                for link in links]
+
+
+def detect_gaps(en: Document, zh: Document, emb: Embedded, inputs: SentenceInputs,
+                paragraph_beads: list[Bead], sentence_beads: list[Bead]) -> tuple[list[Bead], list[Gap]]:
+    """The sentence detector (absorbed sentences taken out of their beads), then the
+    gaps of both levels: ``(sentence beads, gaps)``."""
+    lexical = None if inputs.zlex is None or inputs.elex is None else (inputs.elex, inputs.zlex)
+    sentence_beads = take_out_absorbed(sentence_beads, emb.en, emb.zh, inputs.elen, inputs.zlen,
+                                       SENTENCE_DETECTOR, lexical=lexical, quotes=(inputs.equote, inputs.zquote))
+    gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, emb.zh,
+                           emb.en_paragraphs, emb.zh_paragraphs)
+    return sentence_beads, gaps
+
+
+def _settings(encoder, paragraphs: bool,
+              configs: tuple[core.AlignConfig, core.AlignConfig, VectorConfig],
+              seconds: tuple[float, float], check_names: list[str]) -> dict:
+    """The result's ``settings``: the configurations, the timings (embedding, aligning), the checks."""
+    sconf, pconf, vconf = configs
+    return {
+        "encoder": encoder.signature(),
+        "paragraphs": paragraphs,
+        "sentence_config": asdict(sconf),
+        "paragraph_config": asdict(pconf),
+        "vectors": asdict(vconf),
+        "timings": {"embed": round(seconds[0], 4), "align": round(seconds[1], 4)},
+        "checks": check_names,
+    }
+
+
+def _signature(encoder, vconf: VectorConfig, pconf: core.AlignConfig, sconf: core.AlignConfig,
+               paragraphs: bool) -> str:
+    """The result's signature: each stage's part (docs/architecture.md)."""
+    return "|".join([
+        f"enc:{encoder.signature()}", vconf.signature(), "cc:t2s", "zh:jieba",
+        f"para:{pconf.max_side}+{pconf.max_side}" if paragraphs else "para:off",
+        f"sent:{sconf.max_bead}", f"w:{sconf.window}",
+        f"gap:p{PARAGRAPH_DETECTOR.signature()}+s{SENTENCE_DETECTOR.signature()}", f"v:{__version__}",
+    ])
 
 
 def align_files(first: str | Path, second: str | Path | None = None, *, presplit: bool = False,

@@ -765,7 +765,6 @@ def run_batch(pairs: Sequence[PairSpec], out_dir: str | os.PathLike[str], *,
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create -o/--output {out}: {exc.strerror or exc}") from None
-    from .atomic import protect_inputs, write_text
 
     start = time.perf_counter()
     previous = _latest(out) if resume else {}
@@ -774,13 +773,29 @@ def run_batch(pairs: Sequence[PairSpec], out_dir: str | os.PathLike[str], *,
     skipped = [p.id for p in pairs if p.id not in todo_ids]
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     results = _start(todo, out, options, scheduler, workers)  # may fail: nothing written yet
+    records = _log_results(results, pairs, previous, summary, manifest, fresh=not resume,
+                           on_start=None if on_start is None else lambda: on_start(todo, skipped),
+                           on_result=on_result)
+    return BatchReport([r for r in records if r is not None], skipped, summary,
+                       round(time.perf_counter() - start, 3))
+
+
+def _log_results(results: Iterator[dict[str, Any]], pairs: Sequence[PairSpec],
+                 previous: dict[str, dict[str, Any]], summary: Path,
+                 manifest: str | os.PathLike[str] | None, *, fresh: bool,
+                 on_start: Callable[[], None] | None,
+                 on_result: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any] | None]:
+    """Append each record to the summary as it arrives, then rewrite the summary in
+    plan order; returns the record of each pair (None: neither new nor earlier)."""
+    from .atomic import protect_inputs, write_text
+
     new: dict[str, dict[str, Any]] = {}
     try:
         with protect_inputs([manifest]):
-            if not resume:
+            if fresh:
                 write_text(summary, "")  # a fresh run starts a fresh summary
             if on_start is not None:
-                on_start(todo, skipped)
+                on_start()
             with open(summary, "a", encoding="utf-8") as log:
                 for record in results:
                     new[record["id"]] = record
@@ -795,5 +810,4 @@ def run_batch(pairs: Sequence[PairSpec], out_dir: str | os.PathLike[str], *,
         # reached (interrupted) keep their earlier record, if any.
         records = [new.get(p.id) or previous.get(p.id) for p in pairs]
         write_text(summary, "".join(_line(r) for r in records if r is not None))
-    return BatchReport([r for r in records if r is not None], skipped, summary,
-                       round(time.perf_counter() - start, 3))
+    return records

@@ -194,6 +194,46 @@ def _cjk_share(text: str) -> float:
     return len(_CJK.findall(text)) / max(1, len(text))
 
 
+_Links = list[tuple[tuple[str, ...], tuple[str, ...]]]
+_Docs = list[tuple[Path, dict[str, int], str]]
+
+
+def _linked_documents(path: Path, root) -> _Docs:
+    """``(path, sentence id -> position, text)`` of the ``fromDoc`` and ``toDoc`` files."""
+    docs: _Docs = []
+    for attribute in ("fromDoc", "toDoc"):
+        name = root.get(attribute)
+        if not name:
+            raise InputError(f"{path}: <linkGrp> has no {attribute} attribute")
+        doc_path = path.parent / name
+        if not doc_path.is_file():
+            raise InputError(f"{path}: {attribute} {name!r} not found beside it")
+        docs.append((doc_path, *_sentence_file(doc_path)))
+    return docs
+
+
+def _links(path: Path, root) -> _Links:
+    """The two halves (sentence ids) of each ``<link xtargets="ids;ids"/>``."""
+    links: _Links = []
+    for number, element in enumerate((e for e in root.iter() if _local(e.tag) == "link"), start=1):
+        halves = (element.get("xtargets") or "").split(";")
+        if len(halves) != 2:
+            raise InputError(f"{path}: link {number} needs xtargets=\"ids;ids\"")
+        links.append((tuple(halves[0].split()), tuple(halves[1].split())))
+    return links
+
+
+def _unknown_id(links: _Links, docs: _Docs, order: tuple[int, int]) -> str | None:
+    """The first id of ``links`` missing from its document when the halves are read
+    in ``order`` (document of the first half, of the second), or None."""
+    for link in links:
+        for half, doc in zip(link, order, strict=True):
+            for sid in half:
+                if sid not in docs[doc][1]:
+                    return f"{sid!r} (not in {docs[doc][0].name})"
+    return None
+
+
 def read_intertext(path: str | os.PathLike, *, src_lang: Lang = "zh") -> list[BeadPair]:
     """Read an InterText alignment (a link file plus its two sentence files).
 
@@ -221,34 +261,12 @@ def read_intertext(path: str | os.PathLike, *, src_lang: Lang = "zh") -> list[Be
     root = _parse_xml(path)
     if _local(root.tag) != "linkGrp":
         raise InputError(f"{path}: not an InterText link file (root is <{_local(root.tag)}>)")
-    docs: list[tuple[Path, dict[str, int], str]] = []
-    for attribute in ("fromDoc", "toDoc"):
-        name = root.get(attribute)
-        if not name:
-            raise InputError(f"{path}: <linkGrp> has no {attribute} attribute")
-        doc_path = path.parent / name
-        if not doc_path.is_file():
-            raise InputError(f"{path}: {attribute} {name!r} not found beside it")
-        docs.append((doc_path, *_sentence_file(doc_path)))
-    links: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-    for number, element in enumerate((e for e in root.iter() if _local(e.tag) == "link"), start=1):
-        halves = (element.get("xtargets") or "").split(";")
-        if len(halves) != 2:
-            raise InputError(f"{path}: link {number} needs xtargets=\"ids;ids\"")
-        links.append((tuple(halves[0].split()), tuple(halves[1].split())))
-
-    def unknown(order: tuple[int, int]) -> str | None:
-        for link in links:
-            for half, doc in zip(link, order, strict=True):
-                for sid in half:
-                    if sid not in docs[doc][1]:
-                        return f"{sid!r} (not in {docs[doc][0].name})"
-        return None
-
+    docs = _linked_documents(path, root)
+    links = _links(path, root)
     order = (0, 1)
-    problem = unknown(order)
+    problem = _unknown_id(links, docs, order)
     if problem is not None:
-        if unknown((1, 0)) is not None:
+        if _unknown_id(links, docs, (1, 0)) is not None:
             raise InputError(f"{path}: unknown sentence id {problem}")
         order = (1, 0)
     shares = [_cjk_share(doc[2]) for doc in docs]

@@ -797,12 +797,29 @@ def batch(
 
     Exit status: 0 all pairs aligned, 1 a pair failed (or has gaps, with --fail-on gaps), 2 bad manifest.
     """
-    from rich.console import Console
-
-    from .batch import BatchOptions, pairs_from_dirs, parse_shard, read_manifest, run_batch
-    from .errors import UsageError
+    from .batch import BatchOptions, parse_shard, run_batch
 
     out, fail_on = _batch_aliases(output, out, fmt, formats, fail_on, fail_on_gaps)
+    plan = _batch_plan(manifest, en_dir, zh_dir)
+    names = (fmt or formats or "json").split(",")
+    options = BatchOptions(tuple(f for f in names if f.strip()), presplit, model, not no_cache,
+                           _choice(src_lang, "--src-lang", _LANGS) or "en", _tag(zh_lang, "--zh-lang"))
+    progress = _BatchProgress(quiet)
+    try:
+        report = run_batch(plan.pairs, out, options=options, workers=workers, scheduler=scheduler,
+                           resume=resume, shard=parse_shard(shard) if shard else None,
+                           on_start=progress.on_start, on_result=progress.on_result, manifest=manifest)
+    finally:
+        progress.stop()
+    _render_batch(report, quiet)
+    raise typer.Exit(1 if report.failed or (fail_on == "gaps" and report.with_gaps) else 0)
+
+
+def _batch_plan(manifest: Path | None, en_dir: Path | None, zh_dir: Path | None):
+    """The pairs of a manifest, or of two folders; warns of files without a partner."""
+    from .batch import pairs_from_dirs, read_manifest
+    from .errors import UsageError
+
     if (manifest is None) == (en_dir is None and zh_dir is None) or (en_dir is None) != (zh_dir is None):
         raise UsageError("give a MANIFEST, or both --en-dir and --zh-dir (not both ways)")
     if manifest is not None:
@@ -814,59 +831,58 @@ def batch(
         typer.echo(f"align: warning: {name} has no partner of the same name stem; skipped", err=True)
     if len(plan.unmatched) > 10:
         typer.echo(f"align: warning: {len(plan.unmatched) - 10} more files without a partner", err=True)
-    names = (fmt or formats or "json").split(",")
-    options = BatchOptions(tuple(f for f in names if f.strip()), presplit, model, not no_cache,
-                           _choice(src_lang, "--src-lang", _LANGS) or "en", _tag(zh_lang, "--zh-lang"))
-    err = Console(stderr=True, highlight=False)
-    progress = None
-    if err.is_terminal and not quiet:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+    return plan
 
-        progress = Progress(TextColumn("aligning"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("pairs  {task.fields[rate]} sentences/s"),
-                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                            console=err, transient=True)
-    task: TaskID | None = None  # the progress bar's, set by on_start (run_batch calls it first)
-    sentences = 0
-    start = 0.0
 
-    def on_start(todo, skipped) -> None:
-        nonlocal task, start
+class _BatchProgress:
+    """batch's note on resumed pairs, and on a terminal (unless quiet) its progress
+    bar: pairs done, sentences per second. run_batch calls :meth:`on_start` first."""
+
+    def __init__(self, quiet: bool) -> None:
+        from rich.console import Console
+
+        self.err = Console(stderr=True, highlight=False)
+        self.progress = None
+        if self.err.is_terminal and not quiet:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(TextColumn("aligning"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("pairs  {task.fields[rate]} sentences/s"),
+                                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                                     console=self.err, transient=True)
+        self.task: TaskID | None = None  # the progress bar's, set by on_start
+        self.sentences = 0
+        self.start = 0.0
+
+    def on_start(self, todo, skipped) -> None:
         import time
 
-        start = time.perf_counter()
+        self.start = time.perf_counter()
         if skipped:
-            err.print(f"resume: {len(skipped)} pairs already done, {len(todo)} to align")
-        if progress is not None:
-            progress.start()
-            task = progress.add_task("align", total=len(todo), rate="-")
+            self.err.print(f"resume: {len(skipped)} pairs already done, {len(todo)} to align")
+        if self.progress is not None:
+            self.progress.start()
+            self.task = self.progress.add_task("align", total=len(todo), rate="-")
 
-    def on_result(record) -> None:
-        nonlocal sentences
+    def on_result(self, record) -> None:
         import time
 
-        sentences += (record["en_sentences"] or 0) + (record["zh_sentences"] or 0)
-        if progress is not None:
-            assert task is not None  # on_start made it
-            rate = sentences / max(time.perf_counter() - start, 1e-9)
-            progress.update(task, advance=1, rate=f"{rate:,.0f}")
+        self.sentences += (record["en_sentences"] or 0) + (record["zh_sentences"] or 0)
+        if self.progress is not None:
+            assert self.task is not None  # on_start made it
+            rate = self.sentences / max(time.perf_counter() - self.start, 1e-9)
+            self.progress.update(self.task, advance=1, rate=f"{rate:,.0f}")
 
-    try:
-        report = run_batch(plan.pairs, out, options=options, workers=workers, scheduler=scheduler,
-                           resume=resume, shard=parse_shard(shard) if shard else None,
-                           on_start=on_start, on_result=on_result, manifest=manifest)
-    finally:
-        if progress is not None:
-            progress.stop()
-    _render_batch(report, quiet)
-    raise typer.Exit(1 if report.failed or (fail_on == "gaps" and report.with_gaps) else 0)
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def _batch_aliases(output: Path | None, out: Path | None, fmt: str | None, formats: str | None,
@@ -950,6 +966,34 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def _click_errors():
+    """``(ClickException, UsageError)`` as typer raises them: typer >= 0.29 vendors
+    click (other classes than click's, and click need not be installed); older
+    typer raises click's."""
+    import importlib
+
+    try:
+        from typer._click import exceptions as click_errors
+    except ImportError:  # pragma: no cover - older typer
+        click_errors = importlib.import_module("click.exceptions")
+    return click_errors.ClickException, click_errors.UsageError
+
+
+def _trap_termination() -> dict:
+    """Turn SIGTERM and SIGHUP into :class:`_Terminated` (in the main thread, where
+    they have the default handler); returns the handlers replaced, by signal."""
+    import signal
+    import threading
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+                previous[signum] = signal.signal(signum, _raise_terminated)
+    return previous
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status; user errors never raise.
 
@@ -960,24 +1004,10 @@ def main(argv: list[str] | None = None) -> int:
     SIGHUP are turned into an exception while the command runs, so that
     temporary files are removed as on Ctrl-C.
     """
-    import importlib
     import signal
-    import threading
 
-    # The click exceptions typer raises: typer >= 0.29 vendors click (other classes
-    # than click's, and click need not be installed); older typer raises click's.
-    try:
-        from typer._click import exceptions as click_errors
-    except ImportError:  # pragma: no cover - older typer
-        click_errors = importlib.import_module("click.exceptions")
-    ClickException, ClickUsageError = click_errors.ClickException, click_errors.UsageError
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for name in ("SIGTERM", "SIGHUP"):
-            signum = getattr(signal, name, None)
-            if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
-                previous[signum] = signal.signal(signum, _raise_terminated)
+    ClickException, ClickUsageError = _click_errors()
+    previous = _trap_termination()
     from .atomic import protect_inputs
 
     try:

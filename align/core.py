@@ -372,6 +372,50 @@ def default_weights(shapes: Sequence[tuple[int, int]]) -> np.ndarray:
     return w
 
 
+def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise dot products."""
+    return np.einsum("ij,ij->i", u, v)
+
+
+def _neighbours(units: np.ndarray, left: np.ndarray, right: np.ndarray, size: int,
+                edges: tuple[np.ndarray | None, np.ndarray | None]):
+    """``(left units, has left, right units, has right)`` of spans ending before
+    ``right``; past either end of the sequence, the units around it in the
+    document (``edges``), if any."""
+    has_l, has_r = left >= 0, right < size
+    lv, rv = units[np.clip(left, 0, size - 1)], units[np.clip(right, 0, size - 1)]
+    if edges[0] is not None:
+        lv[~has_l] = edges[0]
+        has_l = np.ones_like(has_l)
+    if edges[1] is not None:
+        rv[~has_r] = edges[1]
+        has_r = np.ones_like(has_r)
+    return lv, has_l, rv, has_r
+
+
+def _mean2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray, mu0: float) -> np.ndarray:
+    """Mean of two similarities, ``mu0`` standing for a missing one."""
+    return (np.where(ok1, v1, mu0) + np.where(ok2, v2, mu0)) / 2
+
+
+def _best2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray, mu0: float) -> np.ndarray:
+    """Larger of two similarities, ``mu0`` standing for a missing one."""
+    return np.maximum(np.where(ok1, v1, mu0), np.where(ok2, v2, mu0))
+
+
+def _coverage(units: np.ndarray, ends: np.ndarray, size: int, other: np.ndarray,
+              around: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], mu0: float) -> np.ndarray:
+    """Coverage: every unit of a span must be closer to the other span (``other``)
+    than to the other side's neighbouring units (``around``: left, has left,
+    right, has right); the worst unit's margin."""
+    left, has_l, right, has_r = around
+    worst = np.full(len(ends), np.inf)
+    for k in range(size):
+        u = units[ends - size + k]
+        worst = np.minimum(worst, _dot(u, other) - _best2(_dot(u, left), has_l, _dot(u, right), has_r, mu0))
+    return worst
+
+
 @dataclass
 class Scorer:
     """Scores beads ``x[i-a:i]`` × ``y[j-b:j]`` for many ``j`` at once.
@@ -467,38 +511,12 @@ class Scorer:
         xs, ys = self.x.units, self.y.units
         vx = self.x.get(ii, a)
         vy = self.y.get(js, b)
-
-        def dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-            return np.einsum("ij,ij->i", u, v)
-
-        def neighbours(units: np.ndarray, left: np.ndarray, right: np.ndarray, size: int,
-                       edges: tuple[np.ndarray | None, np.ndarray | None]):
-            # Past either end of the sequence, the units around it in the
-            # document (``edges``), if any.
-            has_l, has_r = left >= 0, right < size
-            lv, rv = units[np.clip(left, 0, size - 1)], units[np.clip(right, 0, size - 1)]
-            if edges[0] is not None:
-                lv[~has_l] = edges[0]
-                has_l = np.ones_like(has_l)
-            if edges[1] is not None:
-                rv[~has_r] = edges[1]
-                has_r = np.ones_like(has_r)
-            return lv, has_l, rv, has_r
-
-        yl, has_yl, yr, has_yr = neighbours(ys, js - b - 1, js, m, self.y_edges)
-        xl, has_xl, xr, has_xr = neighbours(xs, ii - a - 1, ii, n, self.x_edges)
-
-        def mean2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
-            mu0 = self.null_model.mu0  # past the ends of the text: as if unrelated text
-            return (np.where(ok1, v1, mu0) + np.where(ok2, v2, mu0)) / 2
-
-        def best2(v1: np.ndarray, ok1: np.ndarray, v2: np.ndarray, ok2: np.ndarray) -> np.ndarray:
-            mu0 = self.null_model.mu0
-            return np.maximum(np.where(ok1, v1, mu0), np.where(ok2, v2, mu0))
-
-        cos = dot(vx, vy)
-        margin = cos - 0.5 * (mean2(dot(yl, vx), has_yl, dot(yr, vx), has_yr)
-                              + mean2(dot(xl, vy), has_xl, dot(xr, vy), has_xr))
+        yl, has_yl, yr, has_yr = _neighbours(ys, js - b - 1, js, m, self.y_edges)
+        xl, has_xl, xr, has_xr = _neighbours(xs, ii - a - 1, ii, n, self.x_edges)
+        mu0 = self.null_model.mu0  # past the ends of the text: as if unrelated text
+        cos = _dot(vx, vy)
+        margin = cos - 0.5 * (_mean2(_dot(yl, vx), has_yl, _dot(yr, vx), has_yr, mu0)
+                              + _mean2(_dot(xl, vy), has_xl, _dot(xr, vy), has_xr, mu0))
         lx = self.x_cum[ii] - self.x_cum[ii - a]
         ly = self.y_cum[js] - self.y_cum[js - b]
         length = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
@@ -506,24 +524,14 @@ class Scorer:
         out[:, 1] = margin
         out[:, 2] = length
         out[:, 3] = margin * length
-
-        # Coverage: every unit of a span must be closer to the other span than
-        # to the other side's neighbouring units.
-        def coverage(units, ends, size, other, left, has_l, right, has_r):
-            worst = np.full(len(ends), np.inf)
-            for k in range(size):
-                u = units[ends - size + k]
-                worst = np.minimum(worst, dot(u, other) - best2(dot(u, left), has_l, dot(u, right), has_r))
-            return worst
-
         if not weighted_only or self.weights[_COVER_Y]:
-            out[:, _COVER_Y] = coverage(ys, js, b, vx, xl, has_xl, xr, has_xr)
+            out[:, _COVER_Y] = _coverage(ys, js, b, vx, (xl, has_xl, xr, has_xr), mu0)
         if not weighted_only or self.weights[_COVER_X]:
-            out[:, _COVER_X] = coverage(xs, ii, a, vy, yl, has_yl, yr, has_yr)
+            out[:, _COVER_X] = _coverage(xs, ii, a, vy, (yl, has_yl, yr, has_yr), mu0)
         # Headings, bylines... translate headings, bylines: not body text.
         out[:, 6] = (self.x_pcum[ii] > self.x_pcum[ii - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
         if self.x_lex is not None and self.y_lex is not None:
-            out[:, 7] = dot(self.x_lex.get(ii, a), self.y_lex.get(js, b))
+            out[:, 7] = _dot(self.x_lex.get(ii, a), self.y_lex.get(js, b))
         out[:, self.shape_index[(a, b)]] = 1.0
         return out
 
@@ -857,14 +865,13 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
     n, m = len(x), len(y)
     if n == 0 or m == 0:
         return [Link(i, i + 1, 0, 0, 0.0) for i in range(n)] + [Link(n, n, j, j + 1, 0.0) for j in range(m)]
-    shapes = config.shapes()
-    sx, sy = SpanVectors(x), SpanVectors(y)
     top = context.links_for(x, y, config.top_k) if context is not None else None
     if top is None:
         top = top_k_links(x, y, config.top_k)
     if context is None:
         context = DocumentContext.of(x, y, x_len, y_len, top)
-    scorer = Scorer(sx, sy, np.asarray(x_len, float), np.asarray(y_len, float), shapes,
+    shapes = config.shapes()
+    scorer = Scorer(SpanVectors(x), SpanVectors(y), np.asarray(x_len, float), np.asarray(y_len, float), shapes,
                     default_weights(shapes) if weights is None else weights,
                     context.x_best[context.x_index(n)], context.y_best[context.y_index(m)],
                     x_paratext, y_paratext, context.model, context.length_ratio,
@@ -878,15 +885,22 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
     report(0.4)
     if not (config.refine and embed_spans is not None):
         return lattice.best_path()
-    # Embed the joined text of the multi-unit spans of every competitive bead.
+    return _refined(lattice, scorer, embed_spans, config, report)
+
+
+def _refined(lattice: Lattice, scorer: Scorer, embed_spans: SpanEmbedder, config: AlignConfig,
+             report: Callable[[float], None]) -> list[Link]:
+    """Refinement: the joined text of the multi-unit spans of every competitive
+    bead is embedded, and the best path is searched again in a band around the first."""
+    n, m = lattice.n, lattice.m
     beads = lattice.competitive(config.refine_delta)
     xs = sorted({(i0, i1 - i0) for i0, i1, _, _ in beads if i1 - i0 > 1})
     ys = sorted({(j0, j1 - j0) for _, _, j0, j1 in beads if j1 - j0 > 1})
     report(0.5)
     xv, yv = embed_spans(xs, ys)
     report(0.7)
-    sx.add_joined(xs, xv)
-    sy.add_joined(ys, yv)
+    scorer.x.add_joined(xs, xv)
+    scorer.y.add_joined(ys, yv)
     links = lattice.best_path()
     lo, hi = band_from_links(links, n, m, config.refine_window)
     return Lattice(n, m, lo, hi, scorer, previous=lattice).best_path()

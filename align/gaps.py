@@ -195,16 +195,24 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
     for k, bead in enumerate(beads):
         if bead.is_gap or len(bead.en) + len(bead.zh) < 3:
             continue
-        sides: tuple[tuple[Lang, Lang], ...] = (("en", "zh"), ("zh", "en"))
-        for lang, other in sides:
-            units, theirs = list(getattr(bead, lang)), list(getattr(bead, other))
-            while len(units) > 1:
-                scored = [(test(lang, other, units, theirs, u), u) for u in dict.fromkeys((units[0], units[-1]))]
-                found = max(((p, u) for p, u in scored if p is not None), default=None)
-                if found is None:
-                    break
-                out.append(Absorbed(k, lang, found[1], round(found[0], 4)))
-                units.remove(found[1])
+        out += _peeled(test, k, bead)
+    return out
+
+
+def _peeled(test: _EdgeTest, k: int, bead: Bead) -> list[Absorbed]:
+    """The absorbed units of bead ``k``: each side's edges tested and peeled off
+    in turn (English side first), one unit always staying."""
+    out: list[Absorbed] = []
+    sides: tuple[tuple[Lang, Lang], ...] = (("en", "zh"), ("zh", "en"))
+    for lang, other in sides:
+        units, theirs = list(getattr(bead, lang)), list(getattr(bead, other))
+        while len(units) > 1:
+            scored = [(test(lang, other, units, theirs, u), u) for u in dict.fromkeys((units[0], units[-1]))]
+            found = max(((p, u) for p, u in scored if p is not None), default=None)
+            if found is None:
+                break
+            out.append(Absorbed(k, lang, found[1], round(found[0], 4)))
+            units.remove(found[1])
     return out
 
 
@@ -395,55 +403,79 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
         radius: how far (in units) around its position a gap unit's best
             partner is looked for.
     """
-    gaps: list[Gap] = []
     null_paras = {("en", p) for b in paragraph_beads if not b.zh for p in b.en}
     null_paras |= {("zh", p) for b in paragraph_beads if not b.en for p in b.zh}
-
     para_model = nearby_model(en_pvecs, zh_pvecs, paragraph_beads, radius)
     sent_model = nearby_model(en_vecs, zh_vecs, sentence_beads, radius)
-    # Where each unit sits on the other side: the other side's position of the
-    # last aligned bead before it (a cheap, monotone map).
-    def positions(beads: Sequence[Bead], mine: str, other: str) -> dict[int, int]:
-        pos, last = {}, 0
-        for b in beads:
-            theirs = getattr(b, other)
-            if theirs:
-                last = theirs[0]
-            for k in getattr(b, mine):
-                pos[k] = last
-        return pos
+    docs: dict[Lang, Document] = {"en": en, "zh": zh}
+    gaps = _paragraph_gaps(paragraph_beads, docs, {"en": (en_pvecs, zh_pvecs), "zh": (zh_pvecs, en_pvecs)},
+                           para_model, radius)
+    gaps += _sentence_run_gaps(sentence_beads, docs, {"en": (en_vecs, zh_vecs), "zh": (zh_vecs, en_vecs)},
+                               sent_model, radius, null_paras)
+    order = {"paragraph": 0, "sentence": 1}
+    gaps.sort(key=lambda g: (g.only_in != "en", g.line, order[g.level]))
+    return gaps
 
-    p_pos = {"en": positions(paragraph_beads, "en", "zh"), "zh": positions(paragraph_beads, "zh", "en")}
-    s_pos = {"en": positions(sentence_beads, "en", "zh"), "zh": positions(sentence_beads, "zh", "en")}
-    vecs = {"en": (en_vecs, zh_vecs, en_pvecs, zh_pvecs), "zh": (zh_vecs, en_vecs, zh_pvecs, en_pvecs)}
-    docs = {"en": en, "zh": zh}
 
-    lang: Lang | None
+def _positions(beads: Sequence[Bead], mine: str, other: str) -> dict[int, int]:
+    """Where each unit of side ``mine`` sits on the other side: the other side's
+    position of the last aligned bead before it (a cheap, monotone map)."""
+    pos, last = {}, 0
+    for b in beads:
+        theirs = getattr(b, other)
+        if theirs:
+            last = theirs[0]
+        for k in getattr(b, mine):
+            pos[k] = last
+    return pos
+
+
+def _both_positions(beads: Sequence[Bead]) -> dict[Lang, dict[int, int]]:
+    return {"en": _positions(beads, "en", "zh"), "zh": _positions(beads, "zh", "en")}
+
+
+def _paragraph_gaps(paragraph_beads: Sequence[Bead], docs: dict[Lang, Document],
+                    vecs: dict[Lang, tuple[np.ndarray, np.ndarray]], model: CosineModel,
+                    radius: int) -> list[Gap]:
+    """The gaps of the null paragraph beads (``vecs``: each side's paragraph
+    vectors, then the other side's), one per translatable paragraph."""
+    pos = _both_positions(paragraph_beads)
+    gaps: list[Gap] = []
     for b in paragraph_beads:
         sides: tuple[tuple[Lang, tuple[int, ...]], ...] = (("en", b.en), ("zh", b.zh))
         for lang, units in sides:
             if units and not (b.en and b.zh):
-                mine, theirs = vecs[lang][2], vecs[lang][3]
+                mine, theirs = vecs[lang]
                 for p in units:
                     if not translatable(docs[lang].paragraphs[p].text):
                         continue
-                    s = best_nearby(mine[p], theirs, p_pos[lang][p], radius)
-                    gaps.append(paragraph_gap(docs[lang], lang, p, para_model.p_unrelated(s)))
+                    s = best_nearby(mine[p], theirs, pos[lang][p], radius)
+                    gaps.append(paragraph_gap(docs[lang], lang, p, model.p_unrelated(s)))
+    return gaps
 
+
+def _sentence_run_gaps(sentence_beads: Sequence[Bead], docs: dict[Lang, Document],
+                       vecs: dict[Lang, tuple[np.ndarray, np.ndarray]], model: CosineModel,
+                       radius: int, null_paras: set[tuple[str, int]]) -> list[Gap]:
+    """The gaps of the null sentence beads inside aligned paragraph groups:
+    consecutive ones of one language and paragraph merged into one gap, those of
+    a null paragraph (``null_paras``, reported whole) left out."""
+    pos = _both_positions(sentence_beads)
+    gaps: list[Gap] = []
     run: list[int] = []
     run_lang: Lang | None = None
 
     def flush() -> None:
         nonlocal run, run_lang
         if run and run_lang:
-            mine, theirs = vecs[run_lang][0], vecs[run_lang][1]
-            conf = min(sent_model.p_unrelated(best_nearby(mine[k], theirs, s_pos[run_lang][k], radius))
-                       for k in run)
+            mine, theirs = vecs[run_lang]
+            conf = min(model.p_unrelated(best_nearby(mine[k], theirs, pos[run_lang][k], radius)) for k in run)
             gap = sentence_gaps(docs[run_lang], run_lang, run, conf)
             if translatable(gap.text):
                 gaps.append(gap)
         run, run_lang = [], None
 
+    lang: Lang | None
     for b in sentence_beads:
         lang = "en" if not b.zh else "zh" if not b.en else None
         if lang is None:
@@ -460,6 +492,4 @@ def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],
             run_lang = lang
         run.extend(units)
     flush()
-    order = {"paragraph": 0, "sentence": 1}
-    gaps.sort(key=lambda g: (g.only_in != "en", g.line, order[g.level]))
     return gaps

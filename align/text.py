@@ -652,32 +652,11 @@ def build_document(
     if not blocks:
         name = "English" if lang == "en" else "Chinese"
         raise InputError(f"{path or 'the ' + name + ' text'} has no {name} text; give a non-empty text")
-    norm = normalize_zh if lang == "zh" else str
     paragraphs: list[Paragraph] = []
     count = 0
     for p_index, block in enumerate(blocks):
-        if presplit:
-            ends = [*block.starts[1:], len(block.text)]
-            spans = [_strip_span(block.text, a, b) or (a, b) for a, b in zip(block.starts, ends, strict=True)]
-        else:
-            spans = _sentence_spans(block.text, lang)
-        block_norm = norm(block.text)
-        # t2s nearly always keeps the length; then sentence norms are slices.
-        aligned = len(block_norm) == len(block.text)
-        sentences = []
-        for start, end in spans:
-            text = block.text[start:end]
-            sentences.append(Sentence(
-                text=text, norm=block_norm[start:end] if aligned else norm(text),
-                line=block.line_at(start),
-                end_line=block.line_at(end - 1), index=count, paragraph=p_index,
-            ))
-            count += 1
-        paragraphs.append(Paragraph(
-            text=block.text, norm=block_norm, line=block.lines[0],
-            end_line=block.lines[-1], index=p_index, sentences=tuple(sentences),
-            kind=paragraph_kind(block.text, lang),
-        ))
+        paragraphs.append(_paragraph(block, lang, p_index, count, presplit))
+        count += len(paragraphs[-1].sentences)
     lang_: Lang = "en" if lang == "en" else "zh"
     return Document(
         lang=lang_, paragraphs=tuple(paragraphs), path=path, encoding=encoding,
@@ -696,6 +675,33 @@ _ZH_INNER_OPEN, _ZH_INNER_CLOSE = "‘『", "’』"
 # English ' and ’ are also apostrophes: a mark opens when it starts a word and
 # closes when it ends one after punctuation (or after a word, when this
 # sentence opened the quotation): "'Why fight a dummy!' he cried."
+def _paragraph(block: _Block, lang: str, p_index: int, first: int, presplit: bool) -> Paragraph:
+    """Paragraph ``p_index`` of a document, made of ``block``; its sentences are
+    numbered from ``first`` (presplit: one sentence per line of the block)."""
+    norm = normalize_zh if lang == "zh" else str
+    if presplit:
+        ends = [*block.starts[1:], len(block.text)]
+        spans = [_strip_span(block.text, a, b) or (a, b) for a, b in zip(block.starts, ends, strict=True)]
+    else:
+        spans = _sentence_spans(block.text, lang)
+    block_norm = norm(block.text)
+    # t2s nearly always keeps the length; then sentence norms are slices.
+    aligned = len(block_norm) == len(block.text)
+    sentences = []
+    for index, (start, end) in enumerate(spans, start=first):
+        text = block.text[start:end]
+        sentences.append(Sentence(
+            text=text, norm=block_norm[start:end] if aligned else norm(text),
+            line=block.line_at(start),
+            end_line=block.line_at(end - 1), index=index, paragraph=p_index,
+        ))
+    return Paragraph(
+        text=block.text, norm=block_norm, line=block.lines[0],
+        end_line=block.lines[-1], index=p_index, sentences=tuple(sentences),
+        kind=paragraph_kind(block.text, lang),
+    )
+
+
 _EN_QUOTE_BEFORE_OPEN = "([{—–-“\""
 _EN_QUOTE_AFTER_CLOSE = ".,!?;:)]}—–-…\"”"
 _EN_QUOTE_CLOSE_AFTER = ".,!?;:—–-…"

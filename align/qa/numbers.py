@@ -54,7 +54,7 @@ class Quantity:
         return (self.value, *self.alts)
 
 
-def _key(v: float) -> float:
+def value_key(v: float) -> float:
     """Values compare equal when they agree to 9 significant digits."""
     return float(f"{v:.9g}")
 
@@ -169,6 +169,42 @@ def _blank_markers(text: str) -> str:
     return _LIST_NUMBER_RE.sub(lambda m: " " * len(m.group()), text)
 
 
+def _en_figure(text: str, m: re.Match[str]) -> list[Quantity]:
+    """The quantities of one match of ``_EN_NUM_RE`` in ``text``: a number, or both
+    ends of a range, with its magnitude ("5 million", "$5m") and other readings."""
+    before = text[max(0, m.start() - 2):m.start()]
+    after = text[m.end():m.end() + 1]
+    # Codes such as COVID-19, G20, F-16, 3D, 5G are not quantities to report.
+    glued = bool(re.search(r"[A-Za-z]-?$", before) or re.match(r"[A-Za-z\d]", after))
+    mag = m.group("mag") or m.group("mag1")
+    # m, b and k count as magnitudes only glued to the number ($5m, 3b, 10k).
+    shown = m.group().rstrip()
+    if mag and mag in ("m", "b", "k") and not re.search(r"\d" + mag + r"\b", m.group()):
+        mag = None
+        shown = m.group()[:m.end("b" if m.group("b") else "a") - m.start()]
+    scale = _EN_MAG.get(mag.lower(), 1.0) if mag else 1.0
+    own = m.group("mag1") is not None
+    pm = 12.0 if m.group("pm") else 0.0
+    a = _num(m.group("a"))
+    suffix = (m.group("suffix") or "").lower()
+    alts: tuple[float, ...] = ()
+    if suffix == "s" and a >= 10 and a < 100:  # the '90s
+        alts = (1900 + a, 2000 + a)
+    if m.group("b") is None:
+        value = a * scale
+        if pm and value < 12:
+            alts += (value + pm,)
+        return [Quantity(value, shown, m.start(), not glued, alts + ((a,) if scale != 1 else ()))]
+    b = _num(m.group("b"))
+    if own:  # "5 million to 6 billion": each end has its own magnitude
+        a_val = a * _EN_MAG.get(m.group("mag1").lower(), 1.0)
+        b_val = b * (_EN_MAG.get(m.group("mag").lower(), 1.0) if m.group("mag") else 1.0)
+        return [Quantity(a_val, shown, m.start(), not glued, (a,)),
+                Quantity(b_val, shown, m.start("b"), not glued, (b,))]
+    return [Quantity(a * scale, shown, m.start(), not glued, (a,) if scale != 1 else ()),
+            Quantity(b * scale, shown, m.start("b"), not glued, (b,) if scale != 1 else ())]
+
+
 def en_quantities(text: str) -> list[Quantity]:
     """Read the quantities of an English text (see the module docstring).
 
@@ -193,39 +229,7 @@ def en_quantities(text: str) -> list[Quantity]:
         if any(a <= m.start() < b for a, b in taken):
             continue
         taken.append(m.span())
-        before = text[max(0, m.start() - 2):m.start()]
-        after = text[m.end():m.end() + 1]
-        # Codes such as COVID-19, G20, F-16, 3D, 5G are not quantities to report.
-        glued = bool(re.search(r"[A-Za-z]-?$", before) or re.match(r"[A-Za-z\d]", after))
-        mag = m.group("mag") or m.group("mag1")
-        # m, b and k count as magnitudes only glued to the number ($5m, 3b, 10k).
-        shown = m.group().rstrip()
-        if mag and mag in ("m", "b", "k") and not re.search(r"\d" + mag + r"\b", m.group()):
-            mag = None
-            shown = m.group()[:m.end("b" if m.group("b") else "a") - m.start()]
-        scale = _EN_MAG.get(mag.lower(), 1.0) if mag else 1.0
-        own = m.group("mag1") is not None
-        pm = 12.0 if m.group("pm") else 0.0
-        a = _num(m.group("a"))
-        suffix = (m.group("suffix") or "").lower()
-        alts: tuple[float, ...] = ()
-        if suffix == "s" and a >= 10 and a < 100:  # the '90s
-            alts = (1900 + a, 2000 + a)
-        if m.group("b") is None:
-            value = a * scale
-            if pm and value < 12:
-                alts += (value + pm,)
-            out.append(Quantity(value, shown, m.start(), not glued, alts + ((a,) if scale != 1 else ())))
-            continue
-        b = _num(m.group("b"))
-        if own:  # "5 million to 6 billion": each end has its own magnitude
-            a_val = a * _EN_MAG.get(m.group("mag1").lower(), 1.0)
-            b_val = b * (_EN_MAG.get(m.group("mag").lower(), 1.0) if m.group("mag") else 1.0)
-            out += [Quantity(a_val, shown, m.start(), not glued, (a,)),
-                    Quantity(b_val, shown, m.start("b"), not glued, (b,))]
-        else:
-            out += [Quantity(a * scale, shown, m.start(), not glued, (a,) if scale != 1 else ()),
-                    Quantity(b * scale, shown, m.start("b"), not glued, (b,) if scale != 1 else ())]
+        out += _en_figure(text, m)
     # Number words outside the figures ("68 million": "million" is not read twice).
     words_text = list(text)
     for a, b in taken:
@@ -354,20 +358,22 @@ def _trailing_magnitude(s: str) -> float:
 # --- the check -------------------------------------------------------------------
 
 
-def _readings(qs: list[Quantity]) -> set[float]:
-    return {_key(v) for q in qs for v in q.readings}
+def reading_keys(qs: list[Quantity]) -> set[float]:
+    """The :func:`value_key` of every reading of every quantity."""
+    return {value_key(v) for q in qs for v in q.readings}
 
 
 def _unmatched(qs: list[Quantity], other: set[float]) -> list[Quantity]:
     out, seen = [], set()
     for q in qs:
-        if q.reportable and not any(_key(v) in other for v in q.readings) and q.value not in seen:
+        if q.reportable and not any(value_key(v) in other for v in q.readings) and q.value not in seen:
             seen.add(q.value)
             out.append(q)
     return out
 
 
-def _fmt(q: Quantity) -> str:
+def quantity_text(q: Quantity) -> str:
+    """A quantity as a message shows it: its text, and its value when written otherwise."""
     v = f"{q.value:,.6g}" if q.value < 1e6 else f"{q.value:,.0f}"
     text = q.text.strip()
     return text if text.replace(",", "") == v.replace(",", "") else f"{text} (= {v})"
@@ -376,7 +382,7 @@ def _fmt(q: Quantity) -> str:
 def unmatched(en_text: str, zh_text: str) -> tuple[list[Quantity], list[Quantity]]:
     """The figures of each text with no equal value in the other (English's, Chinese's)."""
     en, zh = en_quantities(en_text), zh_quantities(zh_text)
-    return _unmatched(en, _readings(zh)), _unmatched(zh, _readings(en))
+    return _unmatched(en, reading_keys(zh)), _unmatched(zh, reading_keys(en))
 
 
 class NumbersCheck:
@@ -392,15 +398,15 @@ class NumbersCheck:
         findings = []
         for k, p in enumerate(beads):
             near = range(max(0, k - 1), min(len(beads), k + 2))
-            en_near = _readings([q for j in near for _, q in en_q[j]])
-            zh_near = _readings([q for j in near for _, q in zh_q[j]])
-            en_here = _readings([q for _, q in en_q[k]])
-            zh_here = _readings([q for _, q in zh_q[k]])
+            en_near = reading_keys([q for j in near for _, q in en_q[j]])
+            zh_near = reading_keys([q for j in near for _, q in zh_q[j]])
+            en_here = reading_keys([q for _, q in en_q[k]])
+            zh_here = reading_keys([q for _, q in zh_q[k]])
             # Unmatched in the bead itself, and in the neighbouring beads too.
             only_en = [q for q in _unmatched([q for _, q in en_q[k]], zh_here)
-                       if not any(_key(v) in zh_near for v in q.readings)]
+                       if not any(value_key(v) in zh_near for v in q.readings)]
             only_zh = [q for q in _unmatched([q for _, q in zh_q[k]], en_here)
-                       if not any(_key(v) in en_near for v in q.readings)]
+                       if not any(value_key(v) in en_near for v in q.readings)]
             if only_en or only_zh:
                 findings.append(self._finding(p, en_q[k], zh_q[k], only_en, only_zh))
         return findings
@@ -409,9 +415,16 @@ class NumbersCheck:
     def _finding(p: Pair, en_q, zh_q, only_en: list[Quantity], only_zh: list[Quantity]) -> Finding:
         parts = []
         if only_en:
-            parts.append("only in English: " + ", ".join(_fmt(q) for q in only_en))
+            parts.append("only in English: " + ", ".join(quantity_text(q) for q in only_en))
         if only_zh:
-            parts.append("only in Chinese: " + ", ".join(_fmt(q) for q in only_zh))
+            parts.append("only in Chinese: " + ", ".join(quantity_text(q) for q in only_zh))
         en_line = next((s.line for s, q in en_q if only_en and q is only_en[0]), None)
         zh_line = next((s.line for s, q in zh_q if only_zh and q is only_zh[0]), None)
         return p.finding(NAME, "; ".join(parts), "error", en_line=en_line, zh_line=zh_line)
+
+
+# The former private names, which align/qa/omission.py still imports (its owner
+# moves it to the public ones: tests/test_layers.py lists them as KNOWN_PRIVATE).
+_key = value_key
+_readings = reading_keys
+_fmt = quantity_text

@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("embed", ("align.encoders", "align.cache", "align.embed")),
     ("core", ("align.core",)),
     ("gaps", ("align.gaps",)),
-    ("qa", ("align.qa", "align.tm")),
+    ("qa", ("align.qa",)),  # the tm-* checks of bilingual files too: align.qa.tm
     ("export", ("align.exporters", "align.beadfile", "align.evaluate")),
     ("front", ("align.api", "align.guard", "align.batch", "align.review", "align.bilingual",
                "align")),

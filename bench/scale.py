@@ -5,7 +5,8 @@
 
 Builds long inputs by repeating MAC-Dev's chapters (Chinese ``src/``, English
 ``tgt/``) until the Chinese side has N sentences, aligns them at sentence level
-(as ``align pair --presplit`` does, QA checks included) and prints, per N, the
+(as ``align pair --presplit`` does, with its QA checks, or ``--checks``; ``--distinct``
+makes every repetition's text new to the cache, as a real book is) and prints, per N, the
 CPU seconds (user + system, robust to other load on the machine) and the peak
 RSS reached by the end of each stage, then the wall time of the whole run and
 the growth exponents of CPU time and peak memory between the first size of at
@@ -34,17 +35,35 @@ from pathlib import Path
 STAGES = ("embed", "spans", "anchors", "score", "dp", "gaps", "qa")
 
 
-def build(corpus: Path, n_zh: int) -> tuple[str, str]:
-    """English and Chinese texts (one sentence a line) of MAC-Dev repeated up to ``n_zh`` Chinese lines."""
+def build(corpus: Path, n_zh: int, distinct: bool = False) -> tuple[str, str, list]:
+    """English and Chinese texts (one sentence a line) of MAC-Dev repeated up to
+    ``n_zh`` Chinese lines, and the gold beads (Chinese, English indices) of the whole.
+
+    With ``distinct`` every repetition after the first ends each sentence with its
+    number (" (2)", "（2）"), so no text is embedded twice: the cost of a real book.
+    """
+    from align.beadfile import read_beads
+
     chapters = sorted(p.name for p in (corpus / "src").iterdir())
-    zh, en = [], []
+    zh: list[str] = []
+    en: list[str] = []
+    gold: list = []
+    rep = 0
     while len(zh) < n_zh:
+        rep += 1
         for ch in chapters:
-            zh += (corpus / "src" / ch).read_text(encoding="utf-8").splitlines()
-            en += (corpus / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+            z = (corpus / "src" / ch).read_text(encoding="utf-8").splitlines()
+            e = (corpus / "tgt" / ch).read_text(encoding="utf-8").splitlines()
+            if distinct and rep > 1:
+                z = [f"{t}（{rep}）" if t.strip() else t for t in z]
+                e = [f"{t} ({rep})" if t.strip() else t for t in e]
+            gold += [(tuple(len(zh) + i for i in zb), tuple(len(en) + i for i in eb))
+                     for zb, eb in read_beads(corpus / "gold" / f"{ch}.align")]
+            zh += z
+            en += e
             if len(zh) >= n_zh:
                 break
-    return "\n".join(en), "\n".join(zh)
+    return "\n".join(en), "\n".join(zh), gold
 
 
 def _cpu() -> float:
@@ -101,18 +120,23 @@ class Profile:
         self.wrap(qa, "run_checks", "qa")
 
 
-def run_one(corpus: Path, n: int) -> dict:
+def run_one(corpus: Path, n: int, distinct: bool = False, checks: str | None = None) -> dict:
     """Align one size in this process; the figures as a dict."""
     profile = Profile()
     profile.install()
     from align.api import align_texts
     from align.encoders import get_encoder
-    en, zh = build(corpus, n)
+    from align.evaluate import score
+    en, zh, gold = build(corpus, n, distinct)
     encoder = get_encoder()
     wall, cpu = time.perf_counter(), _cpu()
-    result = align_texts(en, zh, presplit=True, encoder=encoder)
+    from align.qa import PAIR_CHECKS
+    result = align_texts(en, zh, presplit=True, encoder=encoder,
+                         checks=list(PAIR_CHECKS) if checks is None else checks)
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    test = [(b.zh, b.en) for b in result.sentence_beads]
     return {"zh": len(result.zh.sentences), "en": len(result.en.sentences),
-            "wall": time.perf_counter() - wall, "cpu": _cpu() - cpu, "peak": _peak_mb(),
+            "wall": wall, "cpu": cpu, "peak": _peak_mb(), "f1": score(gold, test).strict.f1,
             "stage_cpu": profile.cpu, "stage_peak": profile.peak}
 
 
@@ -126,12 +150,12 @@ def exponent(rows: list[dict], key) -> float:
 
 
 def report(rows: list[dict]) -> None:
-    head = f"{'zh':>6} {'en':>6} " + " ".join(f"{s:>7}" for s in STAGES) + f" {'cpu_s':>7} {'wall_s':>7}"
+    head = f"{'zh':>6} {'en':>6} " + " ".join(f"{s:>7}" for s in STAGES) + f" {'cpu_s':>7} {'wall_s':>7} {'F1':>6}"
     print("CPU seconds per stage")
     print(head)
     for r in rows:
         print(f"{r['zh']:>6} {r['en']:>6} " + " ".join(f"{r['stage_cpu'][s]:>7.1f}" for s in STAGES)
-              + f" {r['cpu']:>7.1f} {r['wall']:>7.1f}")
+              + f" {r['cpu']:>7.1f} {r['wall']:>7.1f} {r['f1']:>6.3f}")
     print("peak RSS (MB) by the end of each stage")
     print(f"{'zh':>6} {'en':>6} " + " ".join(f"{s:>7}" for s in STAGES) + f" {'peak':>7}")
     for r in rows:
@@ -147,14 +171,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000, 30000, 40000])
+    ap.add_argument("--distinct", action="store_true",
+                    help="make every repetition's text distinct, so that the cache cannot deduplicate it")
+    ap.add_argument("--checks", default=None,
+                    help="QA checks to run, comma-separated, 'all' or 'none' (default: those of align pair)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child run: print JSON
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.corpus, args.one)))
+        print(json.dumps(run_one(args.corpus, args.one, args.distinct, args.checks)))
         return 0
     rows = []
+    extra = (["--distinct"] if args.distinct else []) + ([] if args.checks is None else ["--checks", args.checks])
     for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, str(args.corpus), "--one", str(n)],
+        out = subprocess.run([sys.executable, __file__, str(args.corpus), "--one", str(n), *extra],
                              check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(f"  {rows[-1]['zh']} x {rows[-1]['en']}: {rows[-1]['cpu']:.1f} s CPU, "

@@ -852,6 +852,49 @@ def test_batch_workers_die_with_a_killed_parent(tmp_path):
     assert survivors == []
 
 
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid``: a Dask nanny's worker is a grandchild."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in _children(todo.pop()) - found:
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_dask_local_workers_die_with_a_killed_parent(tmp_path):
+    pytest.importorskip("dask.distributed")
+    folder = _seed_pair_folder(tmp_path / "docs", copies=60)
+    summary = tmp_path / "out" / "summary.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "align", "batch", str(folder / "m.tsv"), "-o",
+                             str(tmp_path / "out"), "-j", "2", "-q", "--scheduler", "local"],
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                               "ALIGN_CACHE_DIR": str(tmp_path / "cache")},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    busy: set[int] = set()
+    while time.monotonic() < deadline and proc.poll() is None:  # workers running pairs
+        time.sleep(0.2)
+        busy = _descendants(proc.pid)
+        if summary.exists() and summary.read_bytes().count(b"\n") >= 2 and len(busy) >= 2:
+            break
+    assert proc.poll() is None and len(busy) >= 2, "the Dask workers did not start in time"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in busy) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in busy if _alive(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
+    time.sleep(1)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == written  # no pair finished after
+
 # --- case 9: jieba writes nothing to the shared temp folder and prints nothing ---------------------
 
 

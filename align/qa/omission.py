@@ -182,12 +182,12 @@ def zh_glosses(token: str) -> frozenset[str]:
     The characters' glosses are added because the dictionary's word senses
     miss common renderings (构建 is only "construct", 建 also "build").
     """
-    from ..lexical import _glosses
+    from ..lexical import glosses
 
-    out = set(_glosses(token))
+    out = set(glosses(token))
     if len(token) > 1 and not _LATIN_RE.fullmatch(token):
         for ch in token:
-            out |= _glosses(ch)
+            out |= glosses(ch)
     return frozenset(out)
 
 
@@ -213,9 +213,9 @@ def _quantities(text: str, lang: Lang):
 
 
 def _number_units(text: str, lang: Lang, other: set[float]) -> list[bool]:
-    from .numbers import _key as num_key
+    from .numbers import value_key
 
-    return [any(num_key(v) in other for v in q.readings)
+    return [any(value_key(v) in other for v in q.readings)
             for q in _quantities(text, lang) if q.reportable]
 
 
@@ -268,7 +268,7 @@ def align_sides(en_text: str, zh_text: str) -> tuple[Side, Side]:
     Returns:
         The English and the Chinese :class:`Side`.
     """
-    from .numbers import _readings
+    from .numbers import reading_keys
 
     en, zh = en_clauses(en_text), zh_clauses(zh_text)
     links = _links(en, zh)
@@ -278,7 +278,7 @@ def align_sides(en_text: str, zh_text: str) -> tuple[Side, Side]:
     for lang, clauses, mat, other in langs:
         words = [(k, u) for k, c in enumerate(clauses) for u in c.units if not u[0].isdigit()]
         hit = _compete([u for _, u in words], [k for k, _ in words], mat)
-        numbers = _readings(_quantities(other, "zh" if lang == "en" else "en"))
+        numbers = reading_keys(_quantities(other, "zh" if lang == "en" else "en"))
         matched = tuple(tuple([h for (k, _), h in zip(words, hit, strict=True) if k == n]
                               + _number_units(c.text, lang, numbers))
                         for n, c in enumerate(clauses))
@@ -709,7 +709,7 @@ def merge_numbers(findings: list[Finding], alignment: Alignment) -> list[Finding
     Returns:
         The findings, merged.
     """
-    from .numbers import _fmt, unmatched
+    from .numbers import quantity_text, unmatched
 
     spans = {(f.bead, f.only_in): f for f in findings if f.check == NAME and f.span}
     if not spans:
@@ -730,6 +730,6 @@ def merge_numbers(findings: list[Finding], alignment: Alignment) -> list[Finding
             if all(o.span[0] <= q.start < o.span[1] for q in mine):
                 drop.add(k)
                 changed[id(o)] = replace(o, severity="error", message=o.message.replace(
-                    " (confidence", f"; includes the figure(s) {', '.join(_fmt(q) for q in mine)}"
+                    " (confidence", f"; includes the figure(s) {', '.join(quantity_text(q) for q in mine)}"
                     " (confidence", 1))
     return [changed.get(id(f), f) for k, f in enumerate(findings) if k not in drop]

@@ -39,14 +39,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cli", ("align.cli", "align.cli_progress", "align.__main__")),
 ]
 
-#: Private imports not fixed yet, in files this change leaves to their owner:
-#: (importing module, imported module, name). Each has a public name already.
-KNOWN_PRIVATE = {
-    ("align.qa.omission", "align.lexical", "_glosses"),  # public: lexical.glosses
-    ("align.qa.omission", "align.qa.numbers", "_key"),  # public: numbers.value_key
-    ("align.qa.omission", "align.qa.numbers", "_readings"),  # public: numbers.reading_keys
-    ("align.qa.omission", "align.qa.numbers", "_fmt"),  # public: numbers.quantity_text
-}
+#: Private imports not fixed yet: (importing module, imported module, name).
+KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
 
 #: Longest function (lines from ``def`` to its last line; for a typer command,
 #: from the first statement of its body: the option declarations do not count).

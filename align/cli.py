@@ -18,6 +18,7 @@ from .exporters.base import LEVELS
 from .formats import FORMATS as _INPUT_FORMATS
 from .models import GAP_ORDERS, Document  # dataclasses only: cheap to import
 from .qa import CHECKS as _CHECKS
+from .qa import PAIR_CHECKS as _PAIR_CHECKS
 from .qa import SEVERITIES as _SEVERITIES
 from .version import __version__
 
@@ -411,6 +412,13 @@ def _ratio(value: float | None) -> str:
 # --- commands: check / pair ------------------------------------------------------
 
 
+def _checks_option(default: str):
+    return typer.Option(
+        None, "--checks", metavar="LIST",
+        help=f"QA checks on aligned pairs, comma-separated: {', '.join(_CHECKS)}; {default} "
+             "or 'none'.")
+
+
 def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
            input_format: str | None = None, quiet: bool = False, **kwargs):
     from .api import align_files
@@ -526,10 +534,7 @@ def check(
     sort: str = typer.Option("document", "--sort", metavar="|".join(GAP_ORDERS),
                              help="List gaps in document order or most certain first."),
     quiet: bool = _quiet_option(),
-    checks: str | None = typer.Option(
-        None, "--checks", metavar="LIST",
-        help=f"QA checks on aligned pairs, comma-separated: {', '.join(_CHECKS)}; 'all' (default) "
-             "or 'none'."),
+    checks: str | None = _checks_option("'all' (default)"),
     fail_on: str = typer.Option(
         "error", "--fail-on", metavar="SEVERITY",
         help="Findings at or above this severity make exit status 1 (gaps always do): "
@@ -656,8 +661,14 @@ def pair(
     no_cache: bool = _no_cache_option(),
     input_format: str | None = _input_format_option(),
     quiet: bool = _quiet_option("Print nothing but warnings and errors."),
+    checks: str | None = _checks_option("default all but omission (it embeds every clause: the "
+                                        "slowest part on long texts), 'all'"),
 ) -> None:
-    """Align a mixed file, or two files, and write the aligned pairs."""
+    """Align a mixed file, or two files, and write the aligned pairs.
+
+    Findings of the QA checks go into the exports that hold them (JSON, TMX
+    properties, HTML); ``align check`` is the command that reports them.
+    """
     from .atomic import check_distinct, refuse_writes_to
     from .errors import UsageError
     from .exporters import export
@@ -671,7 +682,10 @@ def pair(
     check_distinct([output, json_out])
     fmt = _check_output(output, fmt)  # fail now, not after a long alignment
     _check_output(json_out, "json")
-    result = _align(src, tgt, presplit, model, no_cache, input_format, quiet)
+    from .qa import resolve_checks
+
+    result = _align(src, tgt, presplit, model, no_cache, input_format, quiet,
+                    checks=list(_PAIR_CHECKS) if checks is None else resolve_checks(checks))
     if src_lang is None:
         src_lang = "en" if result.en.path == os.fspath(src) else "zh"
     options = {"level": level, "src_lang": src_lang, **({"zh_lang": zh_lang} if zh_lang else {})}

@@ -135,6 +135,26 @@ def test_item01_pair_takes_the_mixed_seed_and_writes_valid_tmx(tmp_path, capsys,
     assert _props(root.find("header"))["x-en-file"] == "seeds/000_f1284998f700f5c0.txt"
 
 
+
+def test_pair_runs_the_cheap_checks_unless_asked(tmp_path, capsys, monkeypatch):
+    """``pair`` builds corpora: by default it skips the omission check, which embeds
+    every clause; ``--checks`` turns it on; a bad name fails before aligning."""
+    from align.qa import PAIR_CHECKS
+
+    monkeypatch.chdir(ROOT)
+    runs = {"default": [], "omission": ["--checks", "omission"], "all": ["--checks", "all"]}
+    ran = {}
+    for name, extra in runs.items():
+        out = tmp_path / f"{name}.json"
+        code, _, err = _run(["pair", "seeds/000_f1284998f700f5c0.txt", "--json", out, "-q", *extra], capsys)
+        assert code == 0, err
+        ran[name] = json.loads(out.read_text(encoding="utf-8"))["settings"]["checks"]
+    assert ran["default"] == list(PAIR_CHECKS) and "omission" not in ran["default"]
+    assert ran["omission"] == ["omission"] and "omission" in ran["all"]
+    code, _, err = _run(["pair", "seeds/000_f1284998f700f5c0.txt", "--json", tmp_path / "x.json",
+                         "--checks", "spelling"], capsys)
+    assert code == 2 and "unknown check 'spelling'" in err and not (tmp_path / "x.json").exists()
+
 def test_item01_the_mixed_file_twice_names_the_fix(capsys):
     code, _, err = _run(["pair", SEED_MIXED, SEED_MIXED, "-o", "never.tsv"], capsys)
     assert code == 2 and "give it alone" in err and "Traceback" not in err

@@ -141,8 +141,3 @@ def gloss(norm: str) -> str:
         elif len(token) > 1:
             words.extend(s for s in map(first_sense, token) if s)
     return " ".join(words)
-
-
-# The former private name, which align/qa/omission.py still imports (its owner
-# moves it to the public one: tests/test_layers.py lists it as KNOWN_PRIVATE).
-_glosses = glosses

@@ -421,10 +421,3 @@ class NumbersCheck:
         en_line = next((s.line for s, q in en_q if only_en and q is only_en[0]), None)
         zh_line = next((s.line for s, q in zh_q if only_zh and q is only_zh[0]), None)
         return p.finding(NAME, "; ".join(parts), "error", en_line=en_line, zh_line=zh_line)
-
-
-# The former private names, which align/qa/omission.py still imports (its owner
-# moves it to the public ones: tests/test_layers.py lists them as KNOWN_PRIVATE).
-_key = value_key
-_readings = reading_keys
-_fmt = quantity_text

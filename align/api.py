@@ -24,7 +24,6 @@ import numpy as np
 
 from . import core
 from .embed import Embedded, VectorConfig, embed_documents
-from .errors import InputError
 from .gaps import PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing, take_out_absorbed
 from .models import Alignment, Bead, Document, Gap
 from .text import quote_states
@@ -90,12 +89,13 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         The :class:`~align.models.Alignment`; ``settings["timings"]`` holds the
         seconds spent embedding and aligning, ``settings["checks"]`` the checks run.
     """
+    from .guard import checked_documents, checked_encoder, checked_options
     from .qa import resolve_checks, run_checks
+    en, zh = checked_documents(en, zh)
+    checked_options(sentence_config=sentence_config, paragraph_config=paragraph_config,
+                    vector_config=vector_config, progress=progress, paragraphs=paragraphs)
     check_names = resolve_checks(checks)
-    _check_not_empty(en, zh)
-    if encoder is None:
-        from .encoders import get_encoder
-        encoder = get_encoder()
+    encoder = checked_encoder(encoder)
     sconf = sentence_config or SENTENCE_CONFIG
     pconf = paragraph_config or PARAGRAPH_CONFIG
     vconf = vector_config or VectorConfig()
@@ -127,12 +127,6 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
 
 def _silent(stage: str, done: int, total: int) -> None:
     """The progress callback that reports nothing."""
-
-
-def _check_not_empty(en: Document, zh: Document) -> None:
-    if not en.sentences or not zh.sentences:
-        empty = "English" if not en.sentences else "Chinese"
-        raise InputError(f"the {empty} text is empty: nothing to align")
 
 
 class _Stopwatch:

@@ -10,6 +10,10 @@
   becomes its character; a lone one becomes U+FFFD, which UTF-8 can hold.
 * Languages: of two texts, one must be English and one Chinese; given in the
   other order they are swapped, as files are (:func:`checked_texts`).
+* Documents (:func:`align.api.align_documents`): two
+  :class:`~align.models.Document` objects, one English and one Chinese by
+  label and by text (:func:`checked_documents`); options of the right types
+  (:func:`checked_options`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .decoding import MAX_INPUT_BYTES, detect_lang
+from .decoding import MAX_INPUT_BYTES, detect_lang, letters
 from .errors import InputError, UsageError
 
 #: Largest text accepted by :func:`checked_texts` (characters): the file limit.
@@ -162,8 +166,8 @@ class FiniteEncoder:
 
 
 def checked_encoder(encoder: object = None) -> FiniteEncoder:
-    """``encoder`` (None: the default, :func:`align.encoders.get_encoder`) with its
-    vectors checked (:class:`FiniteEncoder`).
+    """``encoder`` (None: the default; a name: :func:`align.encoders.get_encoder`)
+    with its vectors checked (:class:`FiniteEncoder`).
 
     Raises:
         UsageError: ``encoder`` has no ``encode`` method.
@@ -174,7 +178,95 @@ def checked_encoder(encoder: object = None) -> FiniteEncoder:
         encoder = get_encoder()
     if isinstance(encoder, FiniteEncoder):
         return encoder
+    if isinstance(encoder, str):  # a name (str has an encode method of its own)
+        from .encoders import get_encoder
+
+        encoder = get_encoder(encoder)
     if not callable(getattr(encoder, "encode", None)):
         raise UsageError(f"encoder must be a sentence encoder (see align.encoders.get_encoder), "
                          f"not {_kind(encoder)}")
     return FiniteEncoder(encoder)
+
+
+#: Characters of a document's text read to confirm its language.
+_SAMPLE_CHARS = 20_000
+#: A "Chinese" document with a smaller share of Han among its letters is refused ...
+MIN_ZH_SHARE = 0.05
+#: ... and so is an "English" one with a larger share.
+MAX_EN_HAN_SHARE = 0.7
+
+
+def _sample(doc: object) -> str:
+    out, size = [], 0
+    for sentence in doc.sentences:  # type: ignore[attr-defined]
+        out.append(sentence.text)
+        size += len(sentence.text)
+        if size >= _SAMPLE_CHARS:
+            break
+    return " ".join(out)
+
+
+def checked_documents(en: object, zh: object) -> tuple:
+    """The two documents of :func:`align.api.align_documents`, English first.
+
+    Given in the other order (by their ``lang``) they are swapped, as texts and
+    files are.
+
+    Raises:
+        InputError: not a :class:`~align.models.Document`; both labelled one
+            language; empty; or text in the other language than its label says
+            (a Chinese file built as English, say).
+    """
+    from .models import Document
+
+    for name, doc in (("en", en), ("zh", zh)):
+        if not isinstance(doc, Document):
+            raise InputError(f"{name} must be a Document (see align.read.load_documents or "
+                             f"align.text.build_document), not {_kind(doc)}")
+    assert isinstance(en, Document) and isinstance(zh, Document)
+    if en.lang == zh.lang:
+        raise InputError(f"both documents are {_NAMES.get(en.lang, en.lang)}: give one English "
+                         "and one Chinese document")
+    if en.lang == "zh":
+        en, zh = zh, en
+    shares = {}
+    for doc in (en, zh):
+        if not doc.sentences:
+            raise InputError(f"the {_NAMES[doc.lang]} text is empty: nothing to align")
+        han, latin = letters(_sample(doc))
+        if not han + latin:
+            raise InputError(f"the {_NAMES[doc.lang]} document has no letters: nothing to align")
+        shares[doc.lang] = han / (han + latin)
+    # Lenient on purpose: technical Chinese holds much Latin script, English
+    # may quote Chinese. Only text plainly in the other language is refused.
+    if shares["en"] > MAX_EN_HAN_SHARE:
+        raise InputError("the document labelled English is Chinese text: build it with lang='zh'")
+    if shares["zh"] < MIN_ZH_SHARE or shares["zh"] <= shares["en"]:
+        raise InputError("the document labelled Chinese has "
+                         + ("almost no Chinese text" if shares["zh"] < MIN_ZH_SHARE
+                            else "less Chinese text than the English one")
+                         + ": both may be English, or the labels swapped")
+    return en, zh
+
+
+def checked_options(**options: object) -> None:
+    """The optional arguments of :func:`align.api.align_documents`, by type.
+
+    Raises:
+        UsageError: a config that is not the config class (or None), a
+            ``progress`` that cannot be called, ``paragraphs`` not a bool.
+    """
+    from .core import AlignConfig
+    from .embed import VectorConfig
+
+    kinds = {"sentence_config": AlignConfig, "paragraph_config": AlignConfig, "vector_config": VectorConfig}
+    for name, kind in kinds.items():
+        value = options.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise UsageError(f"{name} must be an align.{kind.__module__.rsplit('.', 1)[-1]}."
+                             f"{kind.__name__} or None, not {_kind(value)}")
+    progress = options.get("progress")
+    if progress is not None and not callable(progress):
+        raise UsageError(f"progress must be a function progress(stage, done, total), not {_kind(progress)}")
+    if "paragraphs" in options:
+        checked_flag(options["paragraphs"], "paragraphs")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import InputError
@@ -603,6 +603,13 @@ def tokens(s: str, lang: str) -> list[str]:
     """
     if lang != "zh":
         return [w.lower() for w in _WORD_RE.findall(s)]
+    return list(_zh_tokens(s))
+
+
+@lru_cache(maxsize=1 << 16)
+def _zh_tokens(s: str) -> tuple[str, ...]:
+    """:func:`tokens` of a Chinese text, kept: the gloss view, the lexical bags
+    and the QA checks all tokenise the same sentences."""
     cut = _jieba().lcut  # type: ignore[attr-defined]
     out: list[str] = []
     for m in _ZH_TOKEN_RE.finditer(normalize_zh(s)):
@@ -610,7 +617,7 @@ def tokens(s: str, lang: str) -> list[str]:
             out.append(m.group(1).lower())
         else:
             out.extend(cut(m.group(2)))
-    return out
+    return tuple(out)
 
 
 # --- documents ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 Usage::
 
     python bench/mac_dev.py CORPUS_DIR [--src src|src_trad] [--model NAME] [--no-cache] [--out DIR]
+        [--checks LIST]   # default: the checks of align pair; all adds the omission check
 
 The corpus holds ``src/NNN`` (Chinese, one sentence per line), ``tgt/NNN``
 (English, one sentence per line) and ``gold/NNN.align`` (Chinese-first beads).
@@ -138,7 +139,7 @@ def format_table(runs: Sequence[ChapterRun]) -> str:
 
 
 def run(corpus: Path, *, src: str, model: str | None, cache: bool,
-        out: Path | None, vectors=None) -> list[ChapterRun]:
+        out: Path | None, vectors=None, checks: str | None = None) -> list[ChapterRun]:
     """Align and score every chapter of ``corpus``, telling progress on stderr.
 
     Raises:
@@ -147,6 +148,7 @@ def run(corpus: Path, *, src: str, model: str | None, cache: bool,
     names = chapters(corpus, src)
     from align.api import align_documents
     from align.encoders import get_encoder
+    from align.qa import PAIR_CHECKS
     from align.read import load_documents
 
     if out is not None:
@@ -156,7 +158,8 @@ def run(corpus: Path, *, src: str, model: str | None, cache: bool,
     for name in names:
         start = time.perf_counter()
         en_doc, zh_doc = load_documents(corpus / src / name, corpus / "tgt" / name, presplit=True)
-        alignment = align_documents(en_doc, zh_doc, encoder=encoder, vector_config=vectors)
+        alignment = align_documents(en_doc, zh_doc, encoder=encoder, vector_config=vectors,
+                                    checks=list(PAIR_CHECKS) if checks is None else checks)
         total_s = time.perf_counter() - start
         runs.append(score_chapter(name, read_beads(corpus / "gold" / f"{name}.align"),
                                   alignment.sentence_beads, timings=alignment.settings["timings"],
@@ -185,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--components", type=int, default=None, help="vectors: top components removed")
     parser.add_argument("--gloss", type=float, default=None, help="vectors: weight of the gloss view (0: off)")
     parser.add_argument("--no-gloss-spans", action="store_true", help="vectors: no gloss view of joined spans")
+    parser.add_argument("--checks", default=None,
+                        help="QA checks run with each chapter (default: those of align pair; 'all' adds omission)")
     args = parser.parse_args(argv)
     from dataclasses import replace
 
@@ -194,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                       **({} if args.gloss is None else {"gloss": args.gloss}))
     try:
         runs = run(args.corpus, src=args.src, model=args.model, cache=not args.no_cache,
-                   out=args.out, vectors=vectors)
+                   out=args.out, vectors=vectors, checks=args.checks)
     except AlignError as exc:
         print(f"mac_dev: error: {exc}", file=sys.stderr)
         return 2

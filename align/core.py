@@ -290,7 +290,7 @@ class SpanVectors:
     length of the text (the lattice asks for its cells in row order).
     """
 
-    def __init__(self, vectors: np.ndarray, block: int = 4096) -> None:
+    def __init__(self, vectors: np.ndarray, block: int = 2048) -> None:
         self.units = vectors.astype(np.float32, copy=False)
         self.block = block
         self.joined: dict[tuple[int, int], np.ndarray] = {}
@@ -580,7 +580,9 @@ class Lattice:
     """
 
     #: Cells scored per block (every shape): bounds the span vectors in use.
-    BLOCK_CELLS = 8192
+    #: 2,048 rather than 8,192 (with span windows of 2,048 ends, not 4,096):
+    #: same beads and time, peak RSS 951 -> 694 MB at 10,108 x 13,629 sentences.
+    BLOCK_CELLS = 2048
 
     def __init__(self, n: int, m: int, lo: np.ndarray, hi: np.ndarray, scorer: Scorer,
                  previous: Lattice | None = None) -> None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError
-from .text import HAN_RE
+from .script import HAN_RE
 
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # A line or text is Chinese when Han characters are at least this share of its

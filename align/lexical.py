@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .text import HAN
+from .script import HAN
 
 DIM = 256
 

@@ -18,17 +18,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import InputError
 from .models import Document, Lang, Paragraph, Sentence
+from .script import CJKISH_RE, HAN, HAN_RE, glue_lines  # noqa: F401  (text.HAN_RE, text.glue_lines)
 
 if TYPE_CHECKING:
     import opencc
-
-# Han ideographs: Extension A, the URO, compatibility ideographs, planes 2-3.
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-HAN_RE = re.compile(f"[{HAN}]")
-# Han plus the punctuation of Chinese typesetting (CJK symbols, full-width forms,
-# curly quotes, ellipsis, dashes, middle dot): no space is put next to these
-# when hard-wrapped Chinese lines are joined.
-CJKISH_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014\u00b7]")
 
 # Full-width ASCII (U+FF01-FF5E) and the ideographic space fold to ASCII.
 _FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
@@ -302,19 +295,6 @@ def _joins(prev: str, nxt: str, lang: str, wrap: int | None, strict: bool = Fals
             return False
         return nxt[0].islower() or bool(_EN_CONTINUES_RE.search(prev))
     return not _ZH_LINE_END_RE.search(prev) and not _zh_heading_like(prev)
-
-
-def glue_lines(prev: str, nxt: str, lang: str) -> str:
-    """The separator put between two joined lines.
-
-    English: one space, or nothing after a hyphen that follows a letter
-    (``de-`` + ``coupling``, ``trans-`` + ``Caspian``). Chinese: nothing when
-    either side is Han or Chinese punctuation (``7`` + ``年``), else one space
-    (``Kassym-Jomart`` + ``Tokayev``).
-    """
-    if lang == "en":
-        return "" if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() else " "
-    return "" if CJKISH_RE.match(prev[-1]) or CJKISH_RE.match(nxt[0]) else " "
 
 
 def _invisible(s: str) -> bool:

@@ -26,9 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent / "align"
 #: (a module name, or a package name standing for all its modules).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("align.version", "align.errors", "align.models", "align.registry",
-                    "align.dirs", "align.atomic")),
+                    "align.dirs", "align.atomic", "align.script")),
+    ("read", ("align.decoding", "align.formats")),
     ("text", ("align.text", "align.lexical")),
-    ("read", ("align.decoding", "align.read", "align.formats")),
+    # Files to Documents: reading (decoding, formats) then the text stage.
+    ("documents", ("align.read",)),
     ("embed", ("align.encoders", "align.cache", "align.embed")),
     ("core", ("align.core",)),
     ("gaps", ("align.gaps",)),

@@ -68,14 +68,14 @@ def join_parts(parts: list[str]) -> tuple[str, tuple[int, ...]]:
     """Join the pieces of one paragraph (lines broken by the source) into one line.
 
     Whitespace inside each piece is collapsed; pieces are glued by the rule of
-    hard-wrapped lines (:func:`align.text.glue_lines`: a space between English
+    hard-wrapped lines (:func:`align.script.glue_lines`: a space between English
     words, nothing next to Chinese, nothing after a word-breaking hyphen).
 
     Returns:
         ``(text, start offset of each piece)``; empty pieces start where the
         next one does.
     """
-    from ..text import CJKISH_RE, glue_lines  # the one joining rule of wrapped lines
+    from ..script import CJKISH_RE, glue_lines  # the one joining rule of wrapped lines
 
     text, starts = "", []
     for raw in parts:

@@ -22,7 +22,7 @@ import re
 from statistics import median
 
 from ..models import Alignment, Finding
-from ..text import HAN_RE
+from ..script import HAN_RE
 from .base import pairs
 
 NAME = "length"

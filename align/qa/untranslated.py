@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..models import Alignment, Finding, Sentence
-from ..text import HAN_RE
+from ..script import HAN_RE
 
 NAME = "untranslated"
 

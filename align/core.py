@@ -296,22 +296,27 @@ class SpanVectors:
         self.joined: dict[tuple[int, int], np.ndarray] = {}
         self._windows: dict[int, tuple[int, int, np.ndarray]] = {}
         self._joined_masks: dict[int, np.ndarray] = {}
-        self._cum: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.units)
 
     def _window(self, length: int, e0: int, e1: int) -> np.ndarray:
         """(e1 - e0, d): row ``e - e0`` is the vector of the span ``[e - length, e)``
-        (zero where ``e < length``)."""
-        if self._cum is None:
-            self._cum = np.vstack([np.zeros((1, self.units.shape[1]), np.float32),
-                                   np.cumsum(self.units, axis=0)])
-        cum = self._cum
-        v = np.zeros((e1 - e0, cum.shape[1]), dtype=np.float32)
+        (zero where ``e < length``).
+
+        The sums come from a running sum over the window alone, not over the
+        whole text: memory is the window's, and a float32 running sum over a
+        whole book would have lost the spans' precision to its own magnitude.
+        """
+        d = self.units.shape[1]
+        v = np.zeros((e1 - e0, d), dtype=np.float32)
         first = max(e0, length)
         if first < e1:
-            v[first - e0:] = _normalise(cum[first:e1] - cum[first - length:e1 - length])
+            # units first - length .. e1 - 2: the span ending at first + k is rows k .. k + length - 1
+            run = np.cumsum(self.units[first - length:e1 - 1], axis=0, dtype=np.float32)
+            sums = run[length - 1:].copy()
+            sums[1:] -= run[:e1 - first - 1]
+            v[first - e0:] = _normalise(sums)
         for e in np.nonzero(self.joined_ends(length)[e0:e1])[0]:
             end = int(e) + e0
             v[e] = _normalise(v[e] + self.joined[(end - length, length)])
@@ -595,7 +600,8 @@ class Lattice:
         self._forward: tuple[np.ndarray, np.ndarray] | None = None
         self.scores: list[np.ndarray] = []
         todo: list[np.ndarray] = []  # per shape, the cells still to score
-        self.score_matrix = np.full((len(self.shapes), len(self.cell_i)), NEG)
+        # float32: half the memory of the largest array; the DP adds in float64.
+        self.score_matrix = np.full((len(self.shapes), len(self.cell_i)), NEG, dtype=np.float32)
         self._a = np.array([a for a, _ in self.shapes])
         self._b = np.array([b for _, b in self.shapes])
         for s, (a, b) in enumerate(self.shapes):

@@ -311,3 +311,19 @@ def test_margin_at_the_edges_of_a_part_uses_the_units_around_it():
     assert margin(x_edges=(x[0], x[5]), y_edges=(y[0], y[5])) == pytest.approx(inside, abs=1e-6)
     mu0 = core.CosineModel().mu0
     assert margin() == pytest.approx(cos - 0.5 * ((mu0 + y[2] @ x[1]) / 2 + (mu0 + x[2] @ y[1]) / 2), abs=1e-6)
+
+
+@pytest.mark.parametrize("length", [1, 2, 5, 8])
+def test_span_vectors_are_the_normalised_sums_of_their_units_across_windows(length):
+    """Spans are summed window by window (memory bounded by the window): the same
+    vectors as the direct definition, at window edges and at the text's end too."""
+    rng = np.random.default_rng(length)
+    units = core._normalise(rng.normal(size=(1000, 16)).astype(np.float32))
+    spans = core.SpanVectors(units, block=64)
+    ends = np.arange(len(units) + 1)
+    got = np.vstack([spans.get(ends[k:k + 50], length) for k in range(0, len(ends), 50)])
+    want = np.zeros_like(got)
+    for e in range(length, len(units) + 1):
+        want[e] = units[e - length:e].sum(axis=0)
+    want[length:] = core._normalise(want[length:])
+    np.testing.assert_allclose(got, want, atol=2e-6)

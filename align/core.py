@@ -284,7 +284,7 @@ class SpanVectors:
     """Vectors of contiguous spans of one side: the normalised mean of the unit
     vectors, optionally averaged with an embedding of the joined span text.
 
-    Span vectors are computed from a running sum of the unit vectors for a
+    Span vectors are computed from the unit vectors for a
     window of ``block`` span ends at a time and the latest window of each
     length is kept, so memory is ``O(block × d)`` per length whatever the
     length of the text (the lattice asks for its cells in row order).
@@ -304,18 +304,21 @@ class SpanVectors:
         """(e1 - e0, d): row ``e - e0`` is the vector of the span ``[e - length, e)``
         (zero where ``e < length``).
 
-        The sums come from a running sum over the window alone, not over the
-        whole text: memory is the window's, and a float32 running sum over a
-        whole book would have lost the spans' precision to its own magnitude.
+        Each span's units are added directly (``length`` slices of the window),
+        not taken from a running sum over the whole text: memory is the
+        window's, a span's vector is the same whatever window it is computed
+        in, and a float32 running sum over a whole book would have lost the
+        spans' precision to its own magnitude.
         """
         d = self.units.shape[1]
         v = np.zeros((e1 - e0, d), dtype=np.float32)
         first = max(e0, length)
         if first < e1:
-            # units first - length .. e1 - 2: the span ending at first + k is rows k .. k + length - 1
-            run = np.cumsum(self.units[first - length:e1 - 1], axis=0, dtype=np.float32)
-            sums = run[length - 1:].copy()
-            sums[1:] -= run[:e1 - first - 1]
+            # The span ending at first + k sums units first + k - length .. first + k - 1,
+            # always in that order: a span's vector does not depend on the window.
+            sums = self.units[first - length:e1 - length].copy()
+            for t in range(1, length):
+                sums += self.units[first - length + t:e1 - length + t]
             v[first - e0:] = _normalise(sums)
         for e in np.nonzero(self.joined_ends(length)[e0:e1])[0]:
             end = int(e) + e0

@@ -1,7 +1,6 @@
 """How alignment time and memory grow with length, stage by stage.
 
-    ALIGN_CACHE_DIR=$(mktemp -d) python bench/scale.py ../shared/data/mac-dev \
-        [--sizes 1000 5000 10000 30000 40000]
+    python bench/scale.py ../shared/data/mac-dev [--sizes 1000 5000 10000 30000 40000] [--distinct]
 
 Builds long inputs by repeating MAC-Dev's chapters (Chinese ``src/``, English
 ``tgt/``) until the Chinese side has N sentences, aligns them at sentence level
@@ -11,9 +10,10 @@ CPU seconds (user + system, robust to other load on the machine) and the peak
 RSS reached by the end of each stage, then the wall time of the whole run and
 the growth exponents of CPU time and peak memory between the first size of at
 least 5,000 and the last. Each size runs in a fresh process, so peak RSS is its
-own. Repeated text is embedded once (the encoder's cache deduplicates), so the
-embed columns show the cost of distinct text; the other stages see every
-sentence.
+own, and so is its embedding cache (a new empty folder): every run is cold.
+Without ``--distinct`` repeated text is embedded once (the encoder's cache
+deduplicates), so the embed columns show the cost of distinct text; the other
+stages see every sentence.
 
 Stages: ``embed`` the sentence vectors, ``spans`` the refinement pass's
 joined-text span vectors, ``anchors`` the all-pairs top-k search and the
@@ -26,9 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -183,8 +185,10 @@ def main() -> int:
     rows = []
     extra = (["--distinct"] if args.distinct else []) + ([] if args.checks is None else ["--checks", args.checks])
     for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, str(args.corpus), "--one", str(n), *extra],
-                             check=True, capture_output=True, text=True).stdout
+        with tempfile.TemporaryDirectory() as cache:  # every size from a cold cache of its own
+            out = subprocess.run([sys.executable, __file__, str(args.corpus), "--one", str(n), *extra],
+                                 env={**os.environ, "ALIGN_CACHE_DIR": cache},
+                                 check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(f"  {rows[-1]['zh']} x {rows[-1]['en']}: {rows[-1]['cpu']:.1f} s CPU, "
               f"{rows[-1]['peak']:.0f} MB", file=sys.stderr, flush=True)

@@ -547,3 +547,25 @@ def test_failure_while_writing_leaves_no_temporary_file(alignment, tmp_path, mon
 def test_missing_folder_is_an_input_error(alignment, tmp_path):
     with pytest.raises(align.InputError, match="does not exist"):
         export(alignment, tmp_path / "nope" / "out.tsv")
+
+
+def test_a_plugin_exporter_from_an_entry_point(alignment, tmp_path, monkeypatch):
+    """Another package adds an exporter through the ``align.exporters`` entry-point
+    group; built-in names win over plug-ins of the same name."""
+    import importlib.metadata
+
+    from align import exporters
+    from align.errors import UsageError
+    from align.registry import Registry
+
+    plugins = [importlib.metadata.EntryPoint("tabbed", "align.exporters.tsv:TsvExporter", "align.exporters"),
+               importlib.metadata.EntryPoint("tmx", "align.exporters.tsv:TsvExporter", "align.exporters")]
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group: [p for p in plugins if p.group == group])
+    registry = Registry("align.exporters", dict(exporters.FORMATS))
+    monkeypatch.setattr(exporters, "FORMATS", registry)
+    assert list(registry)[-1] == "tabbed" and registry["tmx"] == "align.exporters.tmx:TmxExporter"
+    exporters.export(alignment, tmp_path / "out.txt", "tabbed")
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8").count("\t") >= 4
+    with pytest.raises(UsageError, match="tabbed"):  # the error lists plug-ins too
+        exporters.export(alignment, tmp_path / "x.txt", "nope")

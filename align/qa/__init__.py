@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ..errors import UsageError
 from ..models import Alignment, Finding
-from ..registry import load
+from ..registry import Registry, load
 from .base import SEVERITIES, Check, Pair, Severity, pairs
 
 __all__ = ["CHECKS", "PAIR_CHECKS", "SEVERITIES", "Check", "Pair", "Severity", "get_check", "pairs",
@@ -23,13 +23,13 @@ __all__ = ["CHECKS", "PAIR_CHECKS", "SEVERITIES", "Check", "Pair", "Severity", "
 
 #: Check name -> ``"module:Class"``; the class takes no arguments. The keys are
 #: the values of ``align check --checks`` and run in this order.
-CHECKS: dict[str, str] = {
+CHECKS: Registry[str] = Registry("align.checks", {
     "numbers": "align.qa.numbers:NumbersCheck",
     "names": "align.qa.names:NamesCheck",
     "untranslated": "align.qa.untranslated:UntranslatedCheck",
     "length": "align.qa.length:LengthCheck",
     "omission": "align.qa.omission:OmissionCheck",
-}
+})
 
 #: What ``align pair`` runs unless ``--checks`` says otherwise: every check but
 #: ``omission``, which embeds about a dozen clause texts per sentence and so

@@ -22,14 +22,13 @@ import os
 import re
 from dataclasses import dataclass
 
-from .decoding import MAX_INPUT_BYTES, detect_lang, letters
+from .decoding import MAX_INPUT_BYTES, NAMES, detect_lang, letters
 from .errors import InputError, UsageError
 
 #: Largest text accepted by :func:`checked_texts` (characters): the file limit.
 MAX_TEXT_CHARS = MAX_INPUT_BYTES
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-_NAMES = {"en": "English", "zh": "Chinese"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def checked_texts(en_text: object, zh_text: object) -> Texts:
         except InputError:
             raise InputError(f"{name} has no letters; give an English or a Chinese text") from None
     if langs["en_text"] == langs["zh_text"]:
-        lang = _NAMES[langs["en_text"]]
+        lang = NAMES[langs["en_text"]]
         raise InputError(f"both texts are {lang}: give the English text as en_text and the Chinese "
                          "text as zh_text")
     swapped = langs["en_text"] == "zh"
@@ -225,17 +224,17 @@ def checked_documents(en: object, zh: object) -> tuple:
                              f"align.text.build_document), not {_kind(doc)}")
     assert isinstance(en, Document) and isinstance(zh, Document)
     if en.lang == zh.lang:
-        raise InputError(f"both documents are {_NAMES.get(en.lang, en.lang)}: give one English "
+        raise InputError(f"both documents are {NAMES.get(en.lang, en.lang)}: give one English "
                          "and one Chinese document")
     if en.lang == "zh":
         en, zh = zh, en
     shares = {}
     for doc in (en, zh):
         if not doc.sentences:
-            raise InputError(f"the {_NAMES[doc.lang]} text is empty: nothing to align")
+            raise InputError(f"the {NAMES[doc.lang]} text is empty: nothing to align")
         han, latin = letters(_sample(doc))
         if not han + latin:
-            raise InputError(f"the {_NAMES[doc.lang]} document has no letters: nothing to align")
+            raise InputError(f"the {NAMES[doc.lang]} document has no letters: nothing to align")
         shares[doc.lang] = han / (han + latin)
     # Lenient on purpose: technical Chinese holds much Latin script, English
     # may quote Chinese. Only text plainly in the other language is refused.

@@ -525,16 +525,16 @@ def _weigh(jobs: Sequence[_Job], encoder, threshold: float | None) -> list[list[
         job.ask(texts)
     vecs = texts.encode(encoder)
     partial = [job.embedded(vecs) for job in jobs]
+    bases = [float(vecs[job.head[0]] @ vecs[job.head[1]]) for job in jobs]  # the pair's cosine
     rests = _Texts()
-    for job, feats in zip(jobs, partial, strict=True):
-        base = float(vecs[job.head[0]] @ vecs[job.head[1]])
+    for job, feats, base in zip(jobs, partial, bases, strict=True):
         for k, (c, f) in enumerate(zip(job.cands, feats, strict=True)):
             if threshold is None or _may_report(f, base, threshold):
                 job.rests[k] = rests.add(_norm(c.rest_text, c.side.lang))
     rest_vecs = rests.encode(encoder)
     out = []
-    for job, feats in zip(jobs, partial, strict=True):
-        base, target = float(vecs[job.head[0]] @ vecs[job.head[1]]), vecs[job.head[1]]
+    for job, feats, base in zip(jobs, partial, bases, strict=True):
+        target = vecs[job.head[1]]
         found = []
         for k, row in job.rests.items():
             values = _in_order({**feats[k], "gain": float(_unit(rest_vecs[row]) @ target) - base})
@@ -657,11 +657,6 @@ def _findings(p: Pair, found: Sequence[Omission]) -> list[Finding]:
         out.append(replace(f, only_in=o.only_in, span=(o.start, o.end), span_text=o.text,
                            confidence=round(o.confidence, 3)))
     return out
-
-
-def pair_findings(p: Pair, encoder, centre: float | None = None) -> list[Finding]:
-    """The omission findings of one bead (``centre``: :func:`document_centre`)."""
-    return _findings(p, find_omissions(p.en_text, p.zh_text, encoder, centre))
 
 
 #: Beads weighed together: one pair of encoder calls each, and a bound on the

@@ -48,10 +48,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import median
 
-from align.qa.length import log_ratio
-from align.qa.omission import en_clauses, find_omissions, zh_clauses
+from align.qa.omission import document_norm, en_clauses, find_omissions, zh_clauses
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_f1284998f700f5c0.txt"
 MAINT = Path("/usr/share/doc")
@@ -144,6 +142,12 @@ def _core(text: str) -> str:
 
 def delete_clause(text: str, lang: str, rng: random.Random) -> str | None:
     """``text`` with one big clause removed (None when it has no big clause among others)."""
+    got = deletion(text, lang, rng)
+    return got[0] if got else None
+
+
+def deletion(text: str, lang: str, rng: random.Random) -> tuple[str, str] | None:
+    """:func:`delete_clause`, also returning the clause removed."""
     clauses = _clauses(text, lang)
     if len(clauses) < 2:
         return None
@@ -158,7 +162,7 @@ def delete_clause(text: str, lang: str, rng: random.Random) -> str | None:
     else:
         closing = c.text[len(_core(c.text)):].strip()
         out = _core(text[:c.start]) + closing
-    return out if out.strip() else None
+    return (out, _core(c.text)) if out.strip() else None
 
 
 def insert_clause(text: str, donor: str, lang: str, rng: random.Random
@@ -244,25 +248,36 @@ def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Ran
             score.f1.append(max(char_f1((o.start, o.end), (start, end)) for o in found))
 
 
-def _rows(en: str, zh: str, encoder, centre: float):
+def _rows(en: str, zh: str, encoder, norm: tuple[float, float]):
     """Every candidate of a bead with its features: (lang, start, end, features)."""
     from align.qa.omission import align_sides, candidates, score_candidates
 
     e, z = align_sides(en, zh)
     return [(o.only_in, o.start, o.end, o.features) for side, other in ((e, z), (z, e))
-            for o in score_candidates(candidates(side), other, encoder, centre)]
+            for o in score_candidates(candidates(side), other, encoder, *norm)]
+
+
+def _counterpart(rows, removed: str, text: str, encoder) -> tuple[int, int] | None:
+    """The span among candidate rows most like the ``removed`` clause (cosine)."""
+    if not rows:
+        return None
+    vecs = encoder.encode([removed] + [text[start:end] for _, start, end, _ in rows])
+    best = max(range(len(rows)), key=lambda k: float(vecs[0] @ vecs[k + 1]))
+    return rows[best][1], rows[best][2]
 
 
 def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
                  ) -> tuple[list[tuple[float, ...]], list[int]]:
     """Candidate features and labels: 0 on untouched beads, 1 on the side that
-    has the planted extra text (for insertions, a candidate overlapping it)."""
+    has the planted extra text: for insertions a candidate overlapping it, for
+    deletions one overlapping the candidate most like the deleted clause
+    (the others of that side are left out: they may be faithful)."""
     x: list[tuple[float, ...]] = []
     y: list[int] = []
     for doc in docs:
-        centre = median(log_ratio(zh, en) for en, zh in doc.beads)
+        norm = document_norm(doc.beads)
         for en, zh in doc.beads:
-            for *_, f in _rows(en, zh, encoder, centre):
+            for *_, f in _rows(en, zh, encoder, norm):
                 x.append(f)
                 y.append(0)
         n = len(doc.beads)
@@ -271,8 +286,10 @@ def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
                 en, zh = doc.beads[b]
                 lang = rng.choice(("en", "zh"))
                 text, other = (en, zh) if lang == "en" else (zh, en)
+                removed = None
                 if rng.random() < 0.5:
-                    new, span = delete_clause(text, lang, rng), None
+                    cut = deletion(text, lang, rng)
+                    new, span, removed = cut[0] if cut else None, None, cut[1] if cut else None
                     right = "zh" if lang == "en" else "en"
                 else:
                     got = insert_clause(text, doc.beads[rng.randrange(n)][0 if lang == "en" else 1],
@@ -281,8 +298,11 @@ def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
                 if new is None:
                     continue
                 pair = (new, other) if lang == "en" else (other, new)
-                for side, start, end, f in _rows(*pair, encoder, centre):
-                    if side == right and (span is None or char_f1((start, end), span) > 0.5):
+                rows = [r for r in _rows(*pair, encoder, norm) if r[0] == right]
+                if removed is not None:
+                    span = _counterpart(rows, removed, pair[0] if right == "en" else pair[1], encoder)
+                for _, start, end, f in rows:
+                    if span is not None and char_f1((start, end), span) > 0.5:
                         x.append(f)
                         y.append(1)
     return x, y
@@ -364,10 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     scores: dict[str, Score] = defaultdict(Score)
     for doc in corpora(args.corpus, args.split):
-        centre = median(log_ratio(zh, en) for en, zh in doc.beads)
+        centre, scale = document_norm(doc.beads)
 
-        def detect(en: str, zh: str, centre: float = centre):
-            return find_omissions(en, zh, encoder, centre)
+        def detect(en: str, zh: str, centre: float = centre, scale: float = scale):
+            return find_omissions(en, zh, encoder, centre, scale=scale)
 
         score = scores[doc.genre]
         for en, zh in doc.beads:  # untouched: the check reads one bead at a time

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -122,15 +122,23 @@ def _en_units(word: str) -> tuple[str, ...]:
     return tuple(sorted(en_bag(word))) if not word[0].isdigit() else (word.replace(",", ""),)
 
 
+#: A translator's note, （译注：…）: the translator's own addition, marked as such.
+_ZH_NOTE_RE = re.compile(r"[（(]\s*(?:译注|譯註|譯注|译者注|譯者註|譯者注)[^）)]*[）)]")
+
+
 def zh_clauses(text: str) -> list[Clause]:
-    """The clauses of a Chinese text with their content tokens (jieba, normalised)."""
+    """The clauses of a Chinese text with their content tokens (jieba, normalised).
+
+    The words of a translator's note (:data:`_ZH_NOTE_RE`) are left out: the
+    note says itself that the original lacks it.
+    """
     from ..text import tokens
 
+    blank = _ZH_NOTE_RE.sub(lambda m: " " * len(m.group()), text)
     out = []
     for a, b in _cut(text, _ZH_BREAK_RE):
-        piece = text[a:b]
-        units = [t for t in tokens(piece, "zh") if _zh_content(t)]
-        out.append(Clause(a, b, piece, tuple(units)))
+        units = [t for t in tokens(blank[a:b], "zh") if _zh_content(t)]
+        out.append(Clause(a, b, text[a:b], tuple(units)))
     return out
 
 
@@ -153,7 +161,9 @@ class _Words:
     Two stems match when they are equal, or the shorter has at least 4 letters
     and both share a prefix of ``min(5, len(shorter))`` letters (``shar`` =
     ``share``, ``librari`` = ``library``, ``configur`` = ``configuration``): the
-    stemmer of :mod:`align.lexical` is crude, and glosses use other forms.
+    stemmer of :mod:`align.lexical` is crude, and glosses use other forms. A
+    compound also matches a word of 4 or more letters it ends with (``email`` =
+    ``mail``, ``subdirectory`` = ``directory``).
     """
 
     def __init__(self, words: set[str]) -> None:
@@ -172,15 +182,19 @@ class _Words:
             n = min(5, len(w), len(word))
             if w[:n] == word[:n]:
                 return True
-        return False
+        # a compound ending in a word of the set: email = mail, subdirectory = directory
+        return any(word[k:] in self.words for k in range(2, len(word) - 3))
 
 
 @lru_cache(maxsize=200_000)
 def zh_glosses(token: str) -> frozenset[str]:
-    """The glosses of a Chinese token and of its characters (CC-CEDICT).
+    """The glosses of a Chinese token, of its characters and of the dictionary
+    words inside it (CC-CEDICT).
 
     The characters' glosses are added because the dictionary's word senses
-    miss common renderings (构建 is only "construct", 建 also "build").
+    miss common renderings (构建 is only "construct", 建 also "build"); the inner
+    words because jieba keeps compounds the dictionary lacks (维护程序 =
+    维护 "maintain" + 程序 "program").
     """
     from ..lexical import glosses
 
@@ -188,7 +202,19 @@ def zh_glosses(token: str) -> frozenset[str]:
     if len(token) > 1 and not _LATIN_RE.fullmatch(token):
         for ch in token:
             out |= glosses(ch)
+        for n in range(2, len(token)):  # the words inside a compound: 维护程序 = 维护 + 程序
+            for a in range(len(token) - n + 1):
+                out |= glosses(token[a:a + n])
     return frozenset(out)
+
+
+@lru_cache(maxsize=50_000)
+def _latin_words(token: str) -> frozenset[str]:
+    """What English words a Latin-script token of the Chinese side stands for:
+    itself, and the parts of a compound name (dpkg-buildpackage, package.lintian-overrides)."""
+    from ..lexical import en_bag
+
+    return frozenset({_key(token)} | en_bag(token))
 
 
 @dataclass(frozen=True)
@@ -204,6 +230,13 @@ class Side:
         """(units, matched units) of clauses ``lo`` to ``hi - 1``."""
         units = sum(len(self.matched[k]) for k in range(lo, hi))
         return units, sum(sum(self.matched[k]) for k in range(lo, hi))
+
+    def share(self, clauses: Iterable[int]) -> float:
+        """The share of matched units in the clauses of these indices (0 when they have none)."""
+        units = [m for k in clauses for m in self.matched[k]]
+        return sum(units) / len(units) if units else 0.0
+
+
 
 
 def _quantities(text: str, lang: Lang):
@@ -230,32 +263,62 @@ def _links(en: list[Clause], zh: list[Clause]) -> np.ndarray:
     zh_u = [t for c in zh for t in c.units if not t[0].isdigit()]
     out = np.zeros((len(en_u), len(zh_u)), dtype=bool)
     for j, t in enumerate(zh_u):
-        words = _Words({_key(t)} if _LATIN_RE.fullmatch(t) else set(zh_glosses(t)))
+        words = _Words(set(_latin_words(t)) if _LATIN_RE.fullmatch(t) else set(zh_glosses(t)))
         for i, u in enumerate(en_u):
             out[i, j] = u in words
     return out
 
 
-def _compete(units: list[str], clause_of: list[int], linked: np.ndarray) -> list[bool]:
-    """Which units are matched, when a word repeated more often than its
-    partners occur keeps only as many matches (competitive linking, Melamed
-    2000): those in the clauses that match best otherwise."""
-    hit: list[bool] = [bool(h) for h in np.asarray(linked.any(axis=1)).ravel()]
-    rate: dict[int, list[bool]] = {}
-    for k, h in zip(clause_of, hit, strict=True):
-        rate.setdefault(k, []).append(h)
-    by_type: dict[str, list[int]] = {}
-    for i, u in enumerate(units):
-        by_type.setdefault(u, []).append(i)
-    for idx in by_type.values():
-        supply = int(linked[idx[0]].sum())
-        matched = [i for i in idx if hit[i]]
-        if len(matched) <= supply:
-            continue
-        matched.sort(key=lambda i: -sum(rate[clause_of[i]]) / len(rate[clause_of[i]]))
-        for i in matched[supply:]:
-            hit[i] = False
-    return hit
+#: Weight of the position in a link's strength (:func:`_match`).
+POSITION = 1.0
+
+
+def _match(en_clause: list[int], zh_clause: list[int], linked: np.ndarray,
+           en_pos: list[float], zh_pos: list[float]) -> tuple[list[bool], list[bool]]:
+    """Which English and which Chinese units keep a partner, when each unit may
+    stand for only one unit of the other side (competitive linking, Melamed 2000).
+
+    A topic word ("package", 软件包) links to every occurrence of its partner,
+    so a clause the other side lacks could borrow the links of the clauses that
+    are there. Here the links are taken one by one, the strongest first, each
+    unit at most once: a link is as strong as the links between its two clauses
+    (each weighed by how few partners its units have), so a repeated word goes
+    to the occurrence in the clause that otherwise matches its own. A unit left
+    without a partner keeps one when it links to a unit matched from its own
+    clause ("source code" = 源代码: one Chinese token for two English words).
+
+    Args:
+        en_clause, zh_clause: the clause of each English and Chinese unit.
+        linked: (English units, Chinese units) links (:func:`_links`).
+
+    Returns:
+        Matched English units, matched Chinese units.
+    """
+    rows, cols = np.nonzero(linked)
+    weight = 1 / np.sqrt(linked.sum(axis=1)[rows] * linked.sum(axis=0)[cols])
+    affinity: dict[tuple[int, int], float] = {}
+    for i, j, w in zip(rows.tolist(), cols.tolist(), weight.tolist(), strict=True):
+        key = (en_clause[i], zh_clause[j])
+        affinity[key] = affinity.get(key, 0.0) + w
+    def strength(t: tuple[int, int, float]) -> float:
+        i, j, _ = t
+        return affinity[en_clause[i], zh_clause[j]] + POSITION * (1 - abs(en_pos[en_clause[i]] - zh_pos[zh_clause[j]]))
+
+    order = sorted(zip(rows.tolist(), cols.tolist(), weight.tolist(), strict=True),
+                   key=lambda t: (-strength(t), -t[2], t[0], t[1]))
+    en_to: dict[int, int] = {}
+    zh_to: dict[int, int] = {}
+    for i, j, _ in order:
+        if i not in en_to and j not in zh_to:
+            en_to[i], zh_to[j] = j, i
+    en_hit = [i in en_to for i in range(linked.shape[0])]
+    zh_hit = [j in zh_to for j in range(linked.shape[1])]
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        if not en_hit[i] and j in zh_to and en_clause[zh_to[j]] == en_clause[i]:
+            en_hit[i] = True
+        if not zh_hit[j] and i in en_to and zh_clause[en_to[i]] == zh_clause[j]:
+            zh_hit[j] = True
+    return en_hit, zh_hit
 
 
 def align_sides(en_text: str, zh_text: str) -> tuple[Side, Side]:
@@ -271,18 +334,22 @@ def align_sides(en_text: str, zh_text: str) -> tuple[Side, Side]:
     from .numbers import reading_keys
 
     en, zh = en_clauses(en_text), zh_clauses(zh_text)
-    links = _links(en, zh)
+    langs: tuple[tuple[Lang, list[Clause], str, str], ...] = (
+        ("en", en, en_text, zh_text), ("zh", zh, zh_text, en_text))
+    words = {lang: [(k, u) for k, c in enumerate(clauses) for u in c.units if not u[0].isdigit()]
+             for lang, clauses, _, _ in langs}
+    pos = {lang: [(c.start + c.end) / 2 / max(1, len(text)) for c in clauses]
+           for lang, clauses, text, _ in langs}
+    en_hit, zh_hit = _match([k for k, _ in words["en"]], [k for k, _ in words["zh"]],
+                            _links(en, zh), pos["en"], pos["zh"])
+    hits = {"en": en_hit, "zh": zh_hit}
     sides = []
-    langs: tuple[tuple[Lang, list[Clause], np.ndarray, str], ...] = (
-        ("en", en, links, zh_text), ("zh", zh, links.T, en_text))
-    for lang, clauses, mat, other in langs:
-        words = [(k, u) for k, c in enumerate(clauses) for u in c.units if not u[0].isdigit()]
-        hit = _compete([u for _, u in words], [k for k, _ in words], mat)
+    for lang, clauses, text, other in langs:
         numbers = reading_keys(_quantities(other, "zh" if lang == "en" else "en"))
-        matched = tuple(tuple([h for (k, _), h in zip(words, hit, strict=True) if k == n]
+        matched = tuple(tuple([h for (k, _), h in zip(words[lang], hits[lang], strict=True) if k == n]
                               + _number_units(c.text, lang, numbers))
                         for n, c in enumerate(clauses))
-        sides.append(Side(lang, en_text if lang == "en" else zh_text, tuple(clauses), matched))
+        sides.append(Side(lang, text, tuple(clauses), matched))
     return sides[0], sides[1]
 
 
@@ -331,11 +398,11 @@ class Candidate:
 
     @property
     def unmatched_share(self) -> float:
-        return 1 - self.matched / max(1, self.units)
+        return 1 - self.side.share(range(self.lo, self.hi))
 
     @property
     def rest_share(self) -> float:
-        return self.rest_matched / max(1, self.rest_units)
+        return self.side.share([k for k in range(len(self.side.clauses)) if not self.lo <= k < self.hi])
 
 
 def _is_punct(ch: str) -> bool:
@@ -398,14 +465,14 @@ class Omission:
 #: (as in :mod:`align.qa.length`: the span explains an odd length);
 #: english: 1 for a span of the English side.
 FEATURES = ("unmatched", "rest_matched", "cos", "best_cos", "gain", "log_units", "log_rest",
-            "length_gain", "english")
+            "length_gain", "english", "other_matched", "other_worst", "margin")
 #: Logistic weights of :data:`FEATURES` and the bias: the output of
 #: ``bench/bench_partial.py MACDEV_DIR --fit`` (non-literary dev split; docs/qa.md).
-WEIGHTS = (2.748, -0.445, 0.722, -2.239, 1.009, 1.535, -0.596, 1.175, 0.138)
-BIAS = -1.849
-#: Confidence from which a candidate is reported (logit 2.5: on the dev split's
-#: technical beads, the lowest at which about 10 in 1,000 untouched beads are flagged).
-REPORT_AT = 0.92
+WEIGHTS = (4.571, 0.031, -1.01, -1.461, 1.629, 2.719, -1.248, 0.455, 1.132, 2.312, -0.742, -2.341)
+BIAS = -5.58
+#: Confidence from which a candidate is reported: on the dev split's technical
+#: beads, the lowest (in steps of 0.02) at which at most 10 in 1,000 untouched beads are flagged.
+REPORT_AT = 0.86
 #: A second way to be reported, for short spans the logistic model (fitted on
 #: planted clauses of 4+ words) undervalues: nothing in the span is matched,
 #: deleting it raises the pair's cosine by GAIN_AT or more, and no clause of the
@@ -431,18 +498,21 @@ def confidence(features: Sequence[float]) -> float:
     return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def _length_z(en: str, zh: str, centre: float) -> float:
+def _length_z(en: str, zh: str, centre: float, scale: float) -> float:
     from .length import en_words, log_ratio, sd_at
 
-    return (log_ratio(zh, en) - centre) / sd_at(en_words(en))
+    return (log_ratio(zh, en) - centre) / sd_at(en_words(en)) / scale
 
 
-def _lexical(c: Candidate, other: Side, centre: float) -> dict[str, float]:
+def _lexical(c: Candidate, other: Side, centre: float, scale: float) -> dict[str, float]:
     """The :data:`FEATURES` of a candidate that need no vector."""
     en_side = c.side.lang == "en"
-    before = _length_z(*((c.side.text, other.text) if en_side else (other.text, c.side.text)), centre)
-    after = _length_z(*((c.rest_text, other.text) if en_side else (other.text, c.rest_text)), centre)
-    return {"unmatched": c.unmatched_share, "rest_matched": c.rest_share,
+    before = _length_z(*((c.side.text, other.text) if en_side else (other.text, c.side.text)), centre, scale)
+    after = _length_z(*((c.rest_text, other.text) if en_side else (other.text, c.rest_text)), centre, scale)
+    worst = max((1 - other.share([k]) for k, m in enumerate(other.matched) if len(m) >= MIN_UNITS),
+                default=0.0)
+    return {"other_matched": other.share(range(len(other.clauses))), "other_worst": worst,
+            "unmatched": c.unmatched_share, "rest_matched": c.rest_share,
             "log_units": math.log(max(1, c.units)), "log_rest": math.log(max(1, c.rest_units)),
             "length_gain": abs(before) - abs(after), "english": float(en_side)}
 
@@ -473,9 +543,11 @@ class _Job:
     cands: list[Candidate]
     other: Side
     centre: float
+    scale: float = 1.0
     head: tuple[int, int] = (0, 0)  # rows of the side's and the other side's text
     clauses: list[int] = field(default_factory=list)  # rows of the other side's clauses
     spans: list[int] = field(default_factory=list)  # row of each candidate's text
+    own: list[int] = field(default_factory=list)  # rows of the side's clauses
     rests: dict[int, int] = field(default_factory=dict)  # candidate -> row of its rest
 
     def ask(self, texts: _Texts) -> None:
@@ -484,15 +556,21 @@ class _Job:
         self.head = (texts.add(_norm(side.text, side.lang)), texts.add(_norm(other.text, other.lang)))
         self.clauses = [texts.add(_norm(c.text, other.lang)) for c in other.clauses]
         self.spans = [texts.add(_norm(c.text, side.lang)) for c in self.cands]
+        self.own = [texts.add(_norm(c.text, side.lang)) for c in side.clauses]
 
     def embedded(self, vecs: np.ndarray) -> list[dict[str, float]]:
         """Each candidate's features but ``gain``, from the stage-one vectors."""
         target = vecs[self.head[1]]
         clauses = vecs[self.clauses]
+        own = vecs[self.own] @ clauses.T  # (own clauses, other clauses)
         out = []
         for c, row in zip(self.cands, self.spans, strict=True):
-            f = _lexical(c, self.other, self.centre)
-            f.update(cos=float(vecs[row] @ target), best_cos=float((clauses @ vecs[row]).max()))
+            f = _lexical(c, self.other, self.centre, self.scale)
+            sims = clauses @ vecs[row]
+            outside = np.delete(own, range(c.lo, c.hi), axis=0)
+            rival = outside.max(axis=0) if len(outside) else np.full(len(sims), -1.0)
+            f.update(cos=float(vecs[row] @ target), best_cos=float(sims.max()),
+                     margin=float((sims - rival).max()))
             out.append(f)
         return out
 
@@ -545,7 +623,7 @@ def _weigh(jobs: Sequence[_Job], encoder, threshold: float | None) -> list[list[
 
 
 def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
-                     centre: float) -> list[Omission]:
+                     centre: float, scale: float = 1.0) -> list[Omission]:
     """Weigh the candidates of one side against the other side (all of :data:`FEATURES`).
 
     Args:
@@ -553,13 +631,14 @@ def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
         other: the other side.
         encoder: sentence encoder.
         centre: the document's usual log length ratio (:mod:`align.qa.length`).
+        scale: the document's spread of length z-scores (:func:`document_norm`).
 
     Returns:
         One :class:`Omission` per candidate, whatever its confidence.
     """
     if not cands:
         return []
-    return _weigh([_Job(list(cands), other, centre)], encoder, None)[0]
+    return _weigh([_Job(list(cands), other, centre, scale)], encoder, None)[0]
 
 
 def _unmatched_and_unlike(o: Omission) -> bool:
@@ -569,8 +648,9 @@ def _unmatched_and_unlike(o: Omission) -> bool:
 
 
 def find_many(beads: Sequence[tuple[str, str, float]], encoder,
-              threshold: float | None = None) -> list[list[Omission]]:
-    """:func:`find_omissions` for many beads at once, ``(en_text, zh_text, centre)`` each.
+              threshold: float | None = None, scale: float = 1.0) -> list[list[Omission]]:
+    """:func:`find_omissions` for many beads at once, ``(en_text, zh_text, centre)`` each,
+    of one document (length spread ``scale``).
 
     The texts of all the beads go to the encoder together (two calls), so that
     it runs full batches; a candidate's rest is embedded only when it could be
@@ -584,7 +664,7 @@ def find_many(beads: Sequence[tuple[str, str, float]], encoder,
         for side, other in ((en, zh), (zh, en)):
             cands = candidates(side)
             if cands:
-                jobs.append(_Job(cands, other, centre))
+                jobs.append(_Job(cands, other, centre, scale))
                 owner.append(b)
     out: list[list[Omission]] = [[] for _ in beads]
     for b, weighed in zip(owner, _weigh(jobs, encoder, threshold), strict=True):
@@ -595,7 +675,7 @@ def find_many(beads: Sequence[tuple[str, str, float]], encoder,
 
 
 def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = None,
-                   threshold: float | None = None) -> list[Omission]:
+                   threshold: float | None = None, scale: float = 1.0) -> list[Omission]:
     """The spans of a bead's sides that have no counterpart on the other side.
 
     Args:
@@ -605,13 +685,16 @@ def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = N
         centre: the document's median log length ratio (:mod:`align.qa.length`;
             default its pooled mean).
         threshold: the confidence to report (default :data:`REPORT_AT`).
+        scale: the document's spread of length z-scores (:func:`document_norm`;
+            1 is MAC-Dev's).
 
     Returns:
         At most one omission per side, the most confident at or above the threshold.
     """
     from .length import MEAN
 
-    return find_many([(en_text, zh_text, MEAN if centre is None else centre)], encoder, threshold)[0]
+    return find_many([(en_text, zh_text, MEAN if centre is None else centre)], encoder, threshold,
+                     scale)[0]
 
 
 # --- the check ---------------------------------------------------------------------
@@ -634,15 +717,18 @@ def _message(o: Omission) -> str:
     return f"only in the {side}, not in the {other}: \u201c{text}\u201d (confidence {o.confidence:.2f})"
 
 
-def document_centre(beads: Sequence[Pair]) -> float:
-    """The median log length ratio of a document's 1-1 beads, as the ``length`` check takes it."""
+def document_norm(beads: Sequence[tuple[str, str]]) -> tuple[float, float]:
+    """A document's length norm as the ``length`` check takes it: the median log
+    ratio of its beads (``(en_text, zh_text)``, the 1-1 ones) and the spread of
+    their z-scores (:func:`align.qa.length.document_scale`).
+    """
     from statistics import median
 
-    from .length import MEAN, MIN_BEADS, MIN_EN_WORDS, en_words, log_ratio
+    from .length import MEAN, MIN_BEADS, MIN_EN_WORDS, document_scale, en_words, log_ratio, sd_at
 
-    ones = [log_ratio(p.zh_text, p.en_text) for p in beads
-            if len(p.en) == len(p.zh) == 1 and en_words(p.en_text) >= MIN_EN_WORDS]
-    return median(ones) if len(ones) >= MIN_BEADS else MEAN
+    usable = [(en_words(en), log_ratio(zh, en)) for en, zh in beads if en_words(en) >= MIN_EN_WORDS]
+    centre = median(r for _, r in usable) if len(usable) >= MIN_BEADS else MEAN
+    return centre, document_scale([(r - centre) / sd_at(n) for n, r in usable])
 
 
 def _findings(p: Pair, found: Sequence[Omission]) -> list[Finding]:
@@ -680,11 +766,12 @@ class OmissionCheck:
 
             encoder = self._encoder = get_encoder()
         beads = list(pairs(alignment))
-        centre = document_centre(beads)
+        centre, scale = document_norm([(p.en_text, p.zh_text) for p in beads
+                                       if len(p.en) == len(p.zh) == 1])
         out: list[Finding] = []
         for start in range(0, len(beads), BLOCK):
             block = beads[start:start + BLOCK]
-            found = find_many([(p.en_text, p.zh_text, centre) for p in block], encoder)
+            found = find_many([(p.en_text, p.zh_text, centre) for p in block], encoder, scale=scale)
             out += [f for p, omissions in zip(block, found, strict=True) for f in _findings(p, omissions)]
         return out
 

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from align.qa.omission import document_norm, en_clauses, find_omissions, zh_clauses
+from align.qa.omission import document_cutoff, document_norm, en_clauses, find_omissions, zh_clauses
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_f1284998f700f5c0.txt"
 MAINT = Path("/usr/share/doc")
@@ -219,8 +219,10 @@ def char_f1(a: tuple[int, int], b: tuple[int, int]) -> float:
     return 2 * p * r / (p + r)
 
 
-def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Random) -> None:
-    """One trial on one document: plant deletions and insertions, score them."""
+def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Random,
+          show: bool = False) -> None:
+    """One trial on one document: plant deletions and insertions, score them
+    (``show``: print the deletions missed)."""
     n = len(doc.beads)
     k = max(1, round(rate * n))
     chosen = rng.sample(range(n), min(n, 2 * k))
@@ -233,7 +235,13 @@ def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Ran
                 continue
             found = detect(new, zh) if lang == "en" else detect(en, new)
             score.deleted += 1
-            score.deleted_found += any(o.only_in != lang for o in found)
+            hit = any(o.only_in != lang for o in found)
+            score.deleted_found += hit
+            if show and not hit:
+                removed = [c.text for c in _clauses(en if lang == "en" else zh, lang)
+                           if c.text.strip() and c.text not in new]
+                print(f"MISSED {doc.name} deleted from {lang}: {removed!r}\n"
+                      f"  EN {new if lang == 'en' else en}\n  ZH {zh if lang == 'en' else new}")
             continue
         donor = doc.beads[rng.choice([d for d in range(n) if d != b])] if n > 1 else None
         got = donor and insert_clause(en if lang == "en" else zh, donor[0 if lang == "en" else 1],
@@ -365,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
     parser.add_argument("--length", action="store_true", help="also count explained length findings")
-    parser.add_argument("--show", action="store_true", help="print the false flags")
+    parser.add_argument("--show", action="store_true", help="print the false flags and the missed deletions")
     parser.add_argument("--fit", action="store_true",
                         help="fit the logistic weights on the dev split and print them")
     args = parser.parse_args(argv)
@@ -386,19 +394,24 @@ def main(argv: list[str] | None = None) -> int:
     for doc in corpora(args.corpus, args.split):
         centre, scale = document_norm(doc.beads)
 
-        def detect(en: str, zh: str, centre: float = centre, scale: float = scale):
-            return find_omissions(en, zh, encoder, centre, scale=scale)
+        # untouched beads first (the check reads one bead at a time), then the
+        # document's cap (document_cutoff) applies to them and to the planted ones
+        untouched = [find_omissions(en, zh, encoder, centre, scale=scale) for en, zh in doc.beads]
+        cut = document_cutoff([max(o.confidence for o in f) for f in untouched if f], len(doc.beads))
+
+        def detect(en: str, zh: str, centre: float = centre, scale: float = scale, cut: float = cut):
+            return [o for o in find_omissions(en, zh, encoder, centre, scale=scale) if o.confidence >= cut]
 
         score = scores[doc.genre]
-        for en, zh in doc.beads:  # untouched: the check reads one bead at a time
-            found = detect(en, zh)
+        for (en, zh), found in zip(doc.beads, untouched, strict=True):
+            found = [o for o in found if o.confidence >= cut]
             score.untouched += 1
             score.false_flags += bool(found)
             for o in found if args.show else ():
                 print(f"FALSE {doc.name} [{o.only_in} {o.confidence:.2f}] {o.text!r}\n"
                       f"  EN {en}\n  ZH {zh}")
         for _ in range(args.trials):
-            plant(doc, score, detect, args.rate, rng)
+            plant(doc, score, detect, args.rate, rng, args.show)
         print(f"{doc.name}: {len(doc.beads)} beads", file=sys.stderr, flush=True)
     print(f"split {args.split}, {args.trials} trials, {args.rate:.0%} of beads per kind, seed {args.seed}")
     for genre in ("news", "technical", "literary"):

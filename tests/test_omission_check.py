@@ -13,7 +13,16 @@ import pytest
 from align.api import align_texts
 from align.encoders import get_encoder
 from align.exporters import export
-from align.qa.omission import align_sides, en_clauses, find_omissions, zh_clauses
+from align.qa.omission import (
+    CAP,
+    _Words,
+    align_sides,
+    document_cutoff,
+    en_clauses,
+    find_omissions,
+    zh_clauses,
+    zh_glosses,
+)
 
 SEED_MIXED = Path(__file__).resolve().parent.parent / "seeds" / "000_f1284998f700f5c0.txt"
 _LINES = SEED_MIXED.read_text(encoding="utf-8").splitlines()
@@ -48,6 +57,48 @@ def test_clauses(text, lang, pieces):
     assert all(text[c.start:c.end] == c.text for c in clauses)
 
 
+@pytest.mark.parametrize("en_n, zh_n, lang, dropped, counterpart", [
+    # the counterpart's words (Kazakhstan, Russia, Moscow, crude) recur in the bead:
+    # each occurrence on the other side stands for one, in the clause that matches best
+    (8, 43, "en", " and that Kazakhstan upheld the inviolability of internationally recognized borders",
+     "哈薩克斯坦維護國際公認邊界的不可侵犯性。"),
+    (28, 66, "en", "Central Asia's five former Soviet republics have increasingly been standing up to Moscow, ",
+     "越來越多地反對莫斯科,"),
+    (25, 63, "zh", ",另加有約 200 萬噸哈薩克斯坦原油", "plus some 2 million tonnes of Kazakh crude."),
+])
+def test_a_repeated_word_is_matched_once(en_n, zh_n, lang, dropped, counterpart):
+    en, zh = line(en_n), line(zh_n)
+    assert dropped in (en if lang == "en" else zh)
+    en, zh = (en.replace(dropped, ""), zh) if lang == "en" else (en, zh.replace(dropped, ""))
+    sides = align_sides(en, zh)
+    other = sides[1] if lang == "en" else sides[0]
+    (matched,) = [m for c, m in zip(other.clauses, other.matched, strict=True) if c.text.strip() == counterpart]
+    assert matched and not any(matched)
+    rest = [u for c, m in zip(other.clauses, other.matched, strict=True) if c.text.strip() != counterpart
+            for u in m]
+    assert sum(rest) >= 0.5 * len(rest)
+
+
+def test_glosses_of_inner_words_and_compounds():
+    assert {"maintain", "program"} <= zh_glosses("维护程序")  # jieba's one token, two dictionary words
+    assert "subdirectory" in _Words({"directory"})  # 目录 = "directory"
+    assert "codename" in _Words({"name"})
+    assert "scope" not in _Words({"cope"})  # a compound's first part has 2 letters or more
+    assert "used" in _Words({"use"}) and "based" in _Words({"base"})
+    assert "user" not in _Words({"use"})
+
+
+# Debian maint-guide (advanced.zh-cn): the translator explains "ld" in a note
+_NOTE_EN = "Shared libraries are mainly used to share common codes among multiple executables with the ld mechanism."
+_NOTE_ZH = "共享库主要用于在不同的二进制可执行程序之间共享代码，这背后使用了 ld （译注：链接）机制。"
+
+
+def test_translator_note_is_not_content(encoder):
+    units = [u for c in zh_clauses(_NOTE_ZH) for u in c.units]
+    assert "链接" not in units and "共享" in units
+    assert find_omissions(_NOTE_EN, _NOTE_ZH, encoder) == []
+
+
 def test_words_of_a_faithful_pair_are_matched():
     en, zh = align_sides(line(11), line(46))
     for side in (en, zh):
@@ -61,6 +112,9 @@ def test_words_of_a_faithful_pair_are_matched():
 @pytest.mark.parametrize("en_n, zh_n, dropped, span", [
     (11, 46, ",避開了北部的俄羅斯", "avoiding Russia to the north"),
     (19, 57, ",逐漸增加到 600-650 萬噸", "gradually rising to 6-6.5 million tonnes"),
+    # its words "Soviet", "republic", "Moscow" recur in the document
+    (6, 41, ",使這前蘇聯共和國與莫斯科之間的關係惡化",
+     "souring relations between the former Soviet republic and Moscow"),
 ])
 def test_dropped_clause_found_with_its_span(encoder, en_n, zh_n, dropped, span):
     en, zh = line(en_n), line(zh_n)
@@ -69,6 +123,25 @@ def test_dropped_clause_found_with_its_span(encoder, en_n, zh_n, dropped, span):
     (found,) = find_omissions(en, zh.replace(dropped, ""), encoder)
     assert found.only_in == "en" and found.text == span
     assert en[found.start:found.end] == span
+
+
+def test_clause_dropped_from_the_english_found_in_the_chinese(encoder):
+    en, zh = line(6), line(41)
+    dropped = ", souring relations between the former Soviet republic and Moscow"
+    assert dropped in en
+    (found,) = find_omissions(en.replace(dropped, ""), zh, encoder)
+    assert found.only_in == "zh" and found.text == "使這前蘇聯共和國與莫斯科之間的關係惡化"
+    assert zh[found.start:found.end] == found.text
+
+
+def test_document_cap():
+    # a free translation: 12 of 40 beads flagged; only the 2 most confident stay
+    confidences = [0.99, 0.98] + [0.9] * 10
+    cut = document_cutoff(confidences, 40)
+    assert CAP == 0.05 and cut == 0.98
+    assert [c for c in confidences if c >= cut] == [0.99, 0.98]
+    assert document_cutoff([0.99, 0.9], 40) == 0.0  # a close one: 2 of 40, all kept
+    assert document_cutoff([0.99] * 5, 10) == 0.0  # too short to have a norm
 
 
 @pytest.mark.parametrize("en_n, zh_n, lang, extra, before", [

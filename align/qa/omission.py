@@ -143,9 +143,14 @@ def zh_clauses(text: str) -> list[Clause]:
 
 
 def _zh_content(token: str) -> bool:
+    """A content token: not a function word; a Latin-script one of 3 letters or
+    more (``ld``, ``dh``, ``Z``: the English side drops words that short too)
+    or a number."""
     if token in _ZH_STOP:
         return False
-    return bool(_LATIN_RE.fullmatch(token)) or bool(zh_glosses(token))
+    if _LATIN_RE.fullmatch(token):
+        return len(token) > 2 or token[0].isdigit()
+    return bool(zh_glosses(token))
 
 
 # --- word alignment ----------------------------------------------------------------
@@ -161,20 +166,22 @@ class _Words:
     Two stems match when they are equal, or the shorter has at least 4 letters
     and both share a prefix of ``min(5, len(shorter))`` letters (``shar`` =
     ``share``, ``librari`` = ``library``, ``configur`` = ``configuration``): the
-    stemmer of :mod:`align.lexical` is crude, and glosses use other forms. A
-    compound also matches a word of 4 or more letters it ends with (``email`` =
-    ``mail``, ``subdirectory`` = ``directory``).
+    stemmer of :mod:`align.lexical` is crude, and glosses use other forms; so
+    are two words equal but for a final *d* or *e* (:func:`_bare`). A
+    compound also matches a word of 4 or more letters it ends with, after 2 or
+    more letters (``subdirectory`` = ``directory``, ``codename`` = ``name``).
     """
 
     def __init__(self, words: set[str]) -> None:
         self.words = words
+        self.bare = {_bare(w) for w in words}
         self.by_prefix: dict[str, list[str]] = {}
         for w in words:
             if len(w) >= 4:
                 self.by_prefix.setdefault(w[:4], []).append(w)
 
     def __contains__(self, word: str) -> bool:
-        if word in self.words:
+        if word in self.words or _bare(word) in self.bare:
             return True
         if len(word) < 4:
             return False
@@ -182,8 +189,16 @@ class _Words:
             n = min(5, len(w), len(word))
             if w[:n] == word[:n]:
                 return True
-        # a compound ending in a word of the set: email = mail, subdirectory = directory
+        # a compound ending in a word of the set: subdirectory = directory
         return any(word[k:] in self.words for k in range(2, len(word) - 3))
+
+
+def _bare(word: str) -> str:
+    """A word without a final *d* and *e* (``used`` = ``use``, ``based`` = ``base``),
+    which the stemmer of :mod:`align.lexical` leaves on words under 6 letters."""
+    bare = word[:-1] if word.endswith("ed") else word
+    bare = bare[:-1] if bare.endswith("e") else bare
+    return bare if len(bare) >= 2 else word
 
 
 @lru_cache(maxsize=200_000)
@@ -468,8 +483,8 @@ FEATURES = ("unmatched", "rest_matched", "cos", "best_cos", "gain", "log_units",
             "length_gain", "english", "other_matched", "other_worst", "margin")
 #: Logistic weights of :data:`FEATURES` and the bias: the output of
 #: ``bench/bench_partial.py MACDEV_DIR --fit`` (non-literary dev split; docs/qa.md).
-WEIGHTS = (4.571, 0.031, -1.01, -1.461, 1.629, 2.719, -1.248, 0.455, 1.132, 2.312, -0.742, -2.341)
-BIAS = -5.58
+WEIGHTS = (4.538, 0.156, -0.919, -1.44, 1.549, 2.728, -1.209, 0.46, 1.019, 2.224, -0.752, -2.329)
+BIAS = -5.672
 #: Confidence from which a candidate is reported: on the dev split's technical
 #: beads, the lowest (in steps of 0.02) at which at most 10 in 1,000 untouched beads are flagged.
 REPORT_AT = 0.86
@@ -745,6 +760,32 @@ def _findings(p: Pair, found: Sequence[Omission]) -> list[Finding]:
     return out
 
 
+#: At most this share of a document's beads is reported, the most confident
+#: (:func:`document_cutoff`), in documents of :data:`CAP_MIN_BEADS` beads or more.
+CAP = 0.05
+CAP_MIN_BEADS = 20
+
+
+def document_cutoff(confidences: Sequence[float], beads: int) -> float:
+    """The confidence a document's findings need, so that at most :data:`CAP`
+    of its beads are reported (0 when fewer are found anyway).
+
+    In a free translation (MAC-Dev's novels) one bead in five has a clause that
+    no dictionary link and no clause vector explains; a close translation has
+    about one in a hundred. Where more than one bead in twenty would be
+    flagged, only the most confident twentieth are: the document's own norm
+    decides what stands out, as the ``length`` check divides by its spread.
+
+    Args:
+        confidences: the highest confidence of each bead with an omission.
+        beads: the number of beads in the document.
+    """
+    keep = int(CAP * beads)
+    if beads < CAP_MIN_BEADS or len(confidences) <= keep:
+        return 0.0
+    return sorted(confidences, reverse=True)[keep - 1] if keep else math.inf
+
+
 #: Beads weighed together: one pair of encoder calls each, and a bound on the
 #: vectors held at once (about 14 texts a bead).
 BLOCK = 256
@@ -768,12 +809,13 @@ class OmissionCheck:
         beads = list(pairs(alignment))
         centre, scale = document_norm([(p.en_text, p.zh_text) for p in beads
                                        if len(p.en) == len(p.zh) == 1])
-        out: list[Finding] = []
+        found: list[list[Omission]] = []
         for start in range(0, len(beads), BLOCK):
-            block = beads[start:start + BLOCK]
-            found = find_many([(p.en_text, p.zh_text, centre) for p in block], encoder, scale=scale)
-            out += [f for p, omissions in zip(block, found, strict=True) for f in _findings(p, omissions)]
-        return out
+            found += find_many([(p.en_text, p.zh_text, centre) for p in beads[start:start + BLOCK]],
+                               encoder, scale=scale)
+        cut = document_cutoff([max(o.confidence for o in f) for f in found if f], len(beads))
+        return [f for p, omissions in zip(beads, found, strict=True)
+                for f in _findings(p, [o for o in omissions if o.confidence >= cut])]
 
 
 def merge_numbers(findings: list[Finding], alignment: Alignment) -> list[Finding]:

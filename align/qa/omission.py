@@ -4,31 +4,37 @@ A bead can be a good 1-1 pair and still lack a clause, a qualifier, a number or
 a name. Each side is cut into clauses (Chinese at ，；：、 and sentence ends;
 English at commas, semicolons, colons, dashes, sentence ends and before
 conjunctions and relatives such as *and*, *but*, *which*, *while*; a comma
-between digits is no break). Every content unit is then linked to the other side:
+between digits is no break; a translator's note （译注：…） is no content).
+Every content unit is then linked to the other side:
 
 - an English word (stemmed by :mod:`align.lexical`) links to a Chinese jieba
-  token when it matches one of the CC-CEDICT glosses of the token or of its
-  characters (:func:`zh_glosses`), equal or sharing a prefix of up to five
-  letters (:class:`_Words`); a Latin-script token links to the same word;
-- a word repeated more often than its partners occur keeps only as many links
-  (competitive linking, Melamed 2000; :func:`_compete`), so that a clause
-  inserted from the same document does not borrow the links of the words it
-  repeats;
+  token when it matches one of the CC-CEDICT glosses of the token, of its
+  characters or of the dictionary words inside it (:func:`zh_glosses`), equal,
+  sharing a prefix of up to five letters, equal but for a final *d*/*e*, or as
+  the end of a compound (:class:`_Words`); a Latin-script token links to the
+  same word and to the parts of a compound name;
+- each unit keeps at most one partner, the links taken strongest first by the
+  links between their clauses and the clauses' positions (competitive linking,
+  Melamed 2000; :func:`_match`), so that the counterpart of a clause the other
+  side lacks does not borrow the links of the topic words it repeats;
 - numbers are matched through :mod:`align.qa.numbers` (any reading equal).
 
 Every run of up to three clauses with at least :data:`MIN_UNITS` units, at most
-:data:`MAX_MATCHED` of them linked, is a candidate. It is weighed by the
-:data:`FEATURES`: the unlinked share of it and of the rest of its side, the
-cosine of its sentence vector with the other side and its best cosine with one
-clause of the other side, the deletion test (Vamvas & Sennrich 2022: the
-pair's cosine with the candidate deleted minus the pair's cosine), its size,
-and how much deleting it brings the pair's length ratio back to the document's
-norm (:mod:`align.qa.length`). A logistic model of these (:data:`WEIGHTS`) gives
-the confidence; a candidate is reported at :data:`REPORT_AT`, or when nothing in
-it is linked, deleting it raises the pair's cosine by :data:`GAIN_AT` and no
-clause of the other side resembles it (:func:`_unmatched_and_unlike`). At most
-one span per side of a bead, the most confident; ``error`` from
-:data:`ERROR_AT`, else ``warning``.
+:data:`MAX_MATCHED` of them matched, is a candidate. It is weighed by the
+:data:`FEATURES`: the unmatched share of it and of the rest of its side, how
+well the other side is matched, the cosine of its sentence vector with the
+other side, its best cosine with one clause of the other side and its margin
+over the other clauses of its side there, the deletion test (Vamvas &
+Sennrich 2022: the pair's cosine with the candidate deleted minus the pair's
+cosine), its size, and how much deleting it brings the pair's length ratio back
+to the document's norm (:mod:`align.qa.length`). A logistic model of these
+(:data:`WEIGHTS`) gives the confidence; a candidate is reported at
+:data:`REPORT_AT`, or when nothing in it is matched, deleting it raises the
+pair's cosine by :data:`GAIN_AT` and no clause of the other side resembles it
+(:func:`_unmatched_and_unlike`). At most one span per side of a bead, the most
+confident; ``error`` from :data:`ERROR_AT`, else ``warning``. In a document
+where more than :data:`CAP` of the beads would be reported (a free
+translation), only the most confident :data:`CAP` are (:func:`document_cutoff`).
 
 A dropped figure is reported once: when the figures the ``numbers`` check
 finds unmatched in a bead all lie inside an omission span,
@@ -478,7 +484,12 @@ class Omission:
 #: log_units, log_rest: log of its and the rest's content units;
 #: length_gain: |z| of the pair's length ratio minus |z| with the span deleted
 #: (as in :mod:`align.qa.length`: the span explains an odd length);
-#: english: 1 for a span of the English side.
+#: english: 1 for a span of the English side;
+#: other_matched: share of the other side's units that are matched;
+#: other_worst: the unmatched share of the other side's worst-matched clause;
+#: margin: over the other side's clauses, the largest of the span's cosine with
+#: one minus the best cosine of a clause of the span's side outside the span
+#: with it (a span whose counterpart is there is the best partner of a clause).
 FEATURES = ("unmatched", "rest_matched", "cos", "best_cos", "gain", "log_units", "log_rest",
             "length_gain", "english", "other_matched", "other_worst", "margin")
 #: Logistic weights of :data:`FEATURES` and the bias: the output of

@@ -125,6 +125,13 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     return result
 
 
+def _span(indices: list[int]) -> slice | list[int]:
+    """``indices`` as a slice when they are consecutive (they index without copying)."""
+    if indices and indices[-1] - indices[0] == len(indices) - 1:
+        return slice(indices[0], indices[-1] + 1)
+    return indices
+
+
 def _silent(stage: str, done: int, total: int) -> None:
     """The progress callback that reports nothing."""
 
@@ -231,12 +238,15 @@ class _SentencePass:
     def group(self, e_idx: list[int], z_idx: list[int], progress: Callable[[float], None]) -> list[Bead]:
         """The sentence beads of one paragraph bead (sentence indices ``e_idx``, ``z_idx``)."""
         inp = self.inputs
+        # A paragraph bead's sentences are consecutive: slices are views, where
+        # index lists would copy every vector of a book-length paragraph.
+        zs, es = _span(z_idx), _span(e_idx)
         links = core.align_sequences(
-            inp.zv[z_idx], inp.ev[e_idx], inp.zlen[z_idx], inp.elen[e_idx], self.sconf, self.sweights,
+            inp.zv[zs], inp.ev[es], inp.zlen[zs], inp.elen[es], self.sconf, self.sweights,
             self.emb.span_embedder("zh", z_idx[0], e_idx[0]), context=inp.context.at(z_idx[0], e_idx[0]),
-            x_lex=None if inp.zlex is None else inp.zlex[z_idx], y_lex=None if inp.elex is None else inp.elex[e_idx],
-            x_quote=np.concatenate([[False], inp.zquote[z_idx]]),
-            y_quote=np.concatenate([[False], inp.equote[e_idx]]),
+            x_lex=None if inp.zlex is None else inp.zlex[zs], y_lex=None if inp.elex is None else inp.elex[es],
+            x_quote=np.concatenate([[False], inp.zquote[zs]]),
+            y_quote=np.concatenate([[False], inp.equote[es]]),
             progress=progress)
         return [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x), round(link.score, 4))
                 for link in links]

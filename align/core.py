@@ -291,7 +291,8 @@ class SpanVectors:
     """
 
     def __init__(self, vectors: np.ndarray, block: int = 2048) -> None:
-        self.units = vectors.astype(np.float32, copy=False)
+        # Kept as given (no float32 copy of float16 count vectors); windows are float32.
+        self.units = vectors if vectors.dtype in (np.float32, np.float16) else vectors.astype(np.float32)
         self.block = block
         self.joined: dict[tuple[int, int], np.ndarray] = {}
         self._windows: dict[int, tuple[int, int, np.ndarray]] = {}
@@ -316,7 +317,7 @@ class SpanVectors:
         if first < e1:
             # The span ending at first + k sums units first + k - length .. first + k - 1,
             # always in that order: a span's vector does not depend on the window.
-            sums = self.units[first - length:e1 - length].copy()
+            sums = self.units[first - length:e1 - length].astype(np.float32)
             for t in range(1, length):
                 sums += self.units[first - length + t:e1 - length + t]
             v[first - e0:] = _normalise(sums)

@@ -252,7 +252,8 @@ class _EdgeTest:
             if self.quotes[0][ends["en"]] and not self.quotes[1][ends["zh"]]:
                 return None
         if self.bags is not None:
-            shared = np.minimum(self.bags[lang][u], self.bags[other][theirs].sum(axis=0)).sum()
+            mine = self.bags[lang][u].astype(np.float32)
+            shared = np.minimum(mine, self.bags[other][theirs].sum(axis=0, dtype=np.float32)).sum()
             if shared >= self.max_shared:
                 return None
         return 1.0 - (1.0 - p_unrelated) * float(np.exp(-gain / 0.02))

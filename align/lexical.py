@@ -89,8 +89,13 @@ def zh_bag(norm: str) -> set[str]:
 
 
 def hashed(bags: Sequence[set[str]], dim: int = DIM) -> np.ndarray:
-    """(n, dim) float32 count vectors of the bags (feature hashing, unnormalised)."""
-    out = np.zeros((len(bags), dim), dtype=np.float32)
+    """(n, dim) count vectors of the bags (feature hashing, unnormalised).
+
+    float16: the counts are small integers (a bag is a set of at most a
+    sentence's words), which float16 holds exactly up to 2,048, at half the
+    memory of float32 (a book's two sides: 256 bytes less a sentence a side).
+    """
+    out = np.zeros((len(bags), dim), dtype=np.float16)
     for row, bag in enumerate(bags):
         for word in bag:
             out[row, zlib.crc32(word.encode()) % dim] += 1.0

@@ -197,8 +197,8 @@ class SentenceInputs:
         zlex = elex = None
         if lexical:
             from .lexical import en_bag, hashed, zh_bag
-            zlex = hashed([zh_bag(s.norm) for s in zh.sentences])
-            elex = hashed([en_bag(s.norm) for s in en.sentences])
+            zlex = hashed((zh_bag(s.norm) for s in zh.sentences), count=len(zh.sentences))
+            elex = hashed((en_bag(s.norm) for s in en.sentences), count=len(en.sentences))
         zquote, equote = np.array(quote_states(zh)), np.array(quote_states(en))
         return cls(ev, zv, elen, zlen, context, elex, zlex, equote, zquote)
 

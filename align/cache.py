@@ -354,5 +354,5 @@ class CachedEncoder:
         self.stats.hits += len(unique) - len(missing)
         self.stats.misses += len(missing)
         self.stats.encoded += len(missing)
-        return vectors[rows]
+        return vectors if len(unique) == len(texts) else vectors[rows]  # no copy when all differ
 

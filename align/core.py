@@ -603,7 +603,9 @@ class Lattice:
         self.cell_j = np.arange(self.offsets[-1]) - self.offsets[self.cell_i] + lo[self.cell_i]
         self._forward: tuple[np.ndarray, np.ndarray] | None = None
         self.scores: list[np.ndarray] = []
-        todo: list[np.ndarray] = []  # per shape, the cells still to score
+        # Per shape, which cells are still to score: one byte a cell, where their
+        # indices (8 bytes a cell a shape) took 240 MB at 121,382 x 76,834 sentences.
+        todo: list[np.ndarray] = []
         # float32: half the memory of the largest array; the DP adds in float64.
         self.score_matrix = np.full((len(self.shapes), len(self.cell_i)), NEG, dtype=np.float32)
         self._a = np.array([a for a, _ in self.shapes])
@@ -614,13 +616,12 @@ class Lattice:
             if previous is not None:
                 ok = ok & ~self._reuse(previous, s, sc, scorer, ok)
             self.scores.append(sc)
-            todo.append(np.nonzero(ok)[0])
+            todo.append(ok)
         # Blocks of rows, every shape in each: the scorer's span vectors are
         # then needed for one window of the text at a time.
         for c0 in range(0, len(self.cell_i), self.BLOCK_CELLS):
             for s, (a, b) in enumerate(self.shapes):
-                cells = todo[s]
-                part = cells[np.searchsorted(cells, c0):np.searchsorted(cells, c0 + self.BLOCK_CELLS)]
+                part = np.flatnonzero(todo[s][c0:c0 + self.BLOCK_CELLS]) + c0
                 if len(part):
                     self.scores[s][part] = scorer.pair_scores(self.cell_i[part], a, self.cell_j[part], b)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -88,14 +88,20 @@ def zh_bag(norm: str) -> set[str]:
     return bag
 
 
-def hashed(bags: Sequence[set[str]], dim: int = DIM) -> np.ndarray:
+def hashed(bags: Iterable[set[str]], dim: int = DIM, count: int | None = None) -> np.ndarray:
     """(n, dim) count vectors of the bags (feature hashing, unnormalised).
+
+    ``bags`` may be a generator (with ``count``, the number of bags): one bag
+    is held at a time, not a book's worth of sets.
 
     float16: the counts are small integers (a bag is a set of at most a
     sentence's words), which float16 holds exactly up to 2,048, at half the
     memory of float32 (a book's two sides: 256 bytes less a sentence a side).
     """
-    out = np.zeros((len(bags), dim), dtype=np.float16)
+    if count is None:
+        bags = list(bags)
+        count = len(bags)
+    out = np.zeros((count, dim), dtype=np.float16)
     for row, bag in enumerate(bags):
         for word in bag:
             out[row, zlib.crc32(word.encode()) % dim] += 1.0

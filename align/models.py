@@ -41,7 +41,7 @@ class Review:
     comment: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence.
 
@@ -69,7 +69,7 @@ class Sentence:
     location: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """One paragraph and its sentences.
 
@@ -117,7 +117,7 @@ class Document:
         return len(self.paragraphs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bead:
     """A group of English units aligned with a group of Chinese units.
 

@@ -682,8 +682,10 @@ def _paragraph(block: _Block, lang: str, p_index: int, first: int, presplit: boo
     sentences = []
     for index, (start, end) in enumerate(spans, start=first):
         text = block.text[start:end]
+        sentence_norm = block_norm[start:end] if aligned else norm(text)
         sentences.append(Sentence(
-            text=text, norm=block_norm[start:end] if aligned else norm(text),
+            # One string when the forms agree (all English): a book's worth less memory.
+            text=text, norm=text if sentence_norm == text else sentence_norm,
             line=block.line_at(start),
             end_line=block.line_at(end - 1), index=index, paragraph=p_index,
         ))

@@ -270,6 +270,7 @@ def test_lattice_reuses_only_unchanged_scores():
     for a, b in zip(reused.scores, fresh.scores, strict=True):
         np.testing.assert_allclose(a, b)
     assert reused.best_path() == fresh.best_path()
+    assert first.scores == [] and first.score_matrix.size == 0  # released once copied
 
 
 def test_scores_skip_only_unweighted_features():

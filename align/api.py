@@ -25,6 +25,7 @@ import numpy as np
 from . import core
 from .embed import Embedded, VectorConfig, embed_documents
 from .gaps import PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing, take_out_absorbed
+from .memory import release_free_memory
 from .models import Alignment, Bead, Document, Gap
 from .text import quote_states
 from .version import __version__
@@ -33,6 +34,8 @@ from .version import __version__
 PARAGRAPH_CONFIG = core.AlignConfig(max_bead=6, max_side=3, window=8, top_k=3, refine=False)
 #: Sentence beads: up to 8 sentences in all.
 SENTENCE_CONFIG = core.AlignConfig()
+#: Sentences (both sides) of a paragraph bead after whose alignment free heap is returned.
+_LARGE_GROUP = 5000
 
 
 @cache
@@ -230,6 +233,8 @@ class _SentencePass:
             size = len(e_idx) + len(z_idx)
             with self.watch.timing(self.emb):
                 sentence_beads += self.group(e_idx, z_idx, _within(self.report, aligned, size, n_sents))
+            if size >= _LARGE_GROUP:  # its lattices' temporaries, before the next stage
+                release_free_memory()
             aligned += size
             self.report("aligning", aligned, n_sents)
         self.report("aligning", n_sents, n_sents)  # sentences in no paragraph bead are done too
@@ -261,6 +266,7 @@ def detect_gaps(en: Document, zh: Document, emb: Embedded, inputs: SentenceInput
                                        SENTENCE_DETECTOR, lexical=lexical, quotes=(inputs.equote, inputs.zquote))
     gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, emb.zh,
                            emb.en_paragraphs, emb.zh_paragraphs)
+    release_free_memory()  # before the checks
     return sentence_beads, gaps
 
 

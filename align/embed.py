@@ -31,6 +31,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .memory import release_free_memory
 from .models import Document, Lang
 
 
@@ -245,6 +246,8 @@ class Embedded:
         y_lang: Lang = "en" if x_lang == "zh" else "zh"
 
         def embed(xs: list[tuple[int, int]], ys: list[tuple[int, int]]):
+            if len(xs) + len(ys) >= 1000:  # between a long part's two lattices
+                release_free_memory()
             return self.spans(x_lang, x_off, xs), self.spans(y_lang, y_off, ys)
         return embed
 
@@ -272,4 +275,6 @@ def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = 
     processing = Processing.fit(config, en_raw, zh_raw, gloss_raw)
     zh_vectors = processing.apply("zh", zh_raw, gloss_raw, gloss_in_place=True)
     del gloss_raw  # only the processed Chinese vectors keep the gloss view
-    return Embedded(en, zh, encoder, processing, zh_vectors, en_raw, zh_raw, seconds=time.perf_counter() - t)
+    embedded = Embedded(en, zh, encoder, processing, zh_vectors, en_raw, zh_raw, seconds=time.perf_counter() - t)
+    release_free_memory()  # the encoder's and the processing's temporaries
+    return embedded

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent / "align"
 #: (a module name, or a package name standing for all its modules).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("align.version", "align.errors", "align.models", "align.registry",
-                    "align.dirs", "align.atomic", "align.script")),
+                    "align.dirs", "align.atomic", "align.script", "align.memory")),
     ("read", ("align.decoding", "align.formats")),
     ("text", ("align.text", "align.lexical")),
     # Files to Documents: reading (decoding, formats) then the text stage.

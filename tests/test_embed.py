@@ -70,3 +70,21 @@ def test_signature_records_the_processing(encoder):
     assert VectorConfig().signature() in default.signature
     assert RAW.signature() in raw.signature and raw.signature != default.signature
     assert VectorConfig(gloss=0.7).signature() != VectorConfig().signature()
+
+
+def test_chinese_vectors_read_back_from_the_cache_are_the_computed_ones(tmp_path, monkeypatch):
+    """With a cache the processed Chinese vectors are let go after the paragraph
+    vectors (the sentence pass reads the raw ones) and recomputed, their gloss view
+    read back from the cache: exactly the vectors computed without a cache."""
+    from align.encoders import get_encoder
+
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    en, zh = _seed_docs()
+    cached = embed_documents(en, zh, get_encoder())
+    plain = embed_documents(en, zh, get_encoder(cache=False))
+    assert cached.zh_vectors is None and cached.gloss_texts  # not held through the sentence pass
+    assert plain.zh_vectors is not None and plain.gloss_texts is None  # nothing to read back
+    np.testing.assert_array_equal(cached.zh, plain.zh)
+    np.testing.assert_array_equal(cached.en, plain.en)
+    np.testing.assert_array_equal(cached.zh_paragraphs, plain.zh_paragraphs)
+    assert cached.zh is cached.zh  # computed once

@@ -629,7 +629,7 @@ class Lattice:
 
     def release(self) -> None:
         """Free the score arrays (a lattice given as ``previous`` is not used again:
-        at 121,382 x 76,834 sentences they are 200 MB)."""
+        at 121,382 x 76,834 sentences, about 200 MB)."""
         self.score_matrix = np.zeros((len(self.shapes), 0), dtype=np.float32)
         self.scores = []
         self._forward = None

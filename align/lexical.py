@@ -96,7 +96,7 @@ def hashed(bags: Iterable[set[str]], dim: int = DIM, count: int | None = None) -
 
     float16: the counts are small integers (a bag is a set of at most a
     sentence's words), which float16 holds exactly up to 2,048, at half the
-    memory of float32 (a book's two sides: 256 bytes less a sentence a side).
+    memory of float32 (512 bytes less a sentence).
     """
     if count is None:
         bags = list(bags)

@@ -238,6 +238,7 @@ class _SentencePass:
             aligned += size
             self.report("aligning", aligned, n_sents)
         self.report("aligning", n_sents, n_sents)  # sentences in no paragraph bead are done too
+        self.emb.forget_parts()  # no more spans to embed
         return sentence_beads
 
     def group(self, e_idx: list[int], z_idx: list[int], progress: Callable[[float], None]) -> list[Bead]:

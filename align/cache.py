@@ -322,12 +322,54 @@ class CachedEncoder:
         """The wrapped encoder's signature (the cache does not change vectors)."""
         return self.inner.signature()
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+    @property
+    def joins_parts(self) -> bool:
+        """Whether the wrapped encoder's :meth:`encode_joined` reuses kept parts."""
+        return bool(getattr(self.inner, "joins_parts", False))
+
+    def forget_parts(self) -> None:
+        """The wrapped encoder lets go of its kept parts (if it keeps any)."""
+        forget = getattr(self.inner, "forget_parts", None)
+        if forget is not None:
+            forget()
+
+    def encode_joined(self, parts: Sequence[Sequence[str]], joiner: str, *,
+                      batch_size: int = 32) -> np.ndarray:
+        """The vectors of ``joiner.join(p)`` for each ``p``, like :meth:`encode`
+        on the joined texts: from the cache where possible, the rest through the
+        wrapped encoder's ``encode_joined`` where it has one."""
+        texts = [joiner.join(p) for p in parts]
+        if not self.joins_parts:
+            return self.encode(texts, batch_size=batch_size)
+        inner = self.inner
+        of_text = dict(zip(texts, parts, strict=True))
+
+        def fresh(chosen: list[str]) -> np.ndarray:
+            return inner.encode_joined([of_text[t] for t in chosen], joiner,  # type: ignore[attr-defined]
+                                       batch_size=batch_size)
+        return self._encode(texts, fresh)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, keep_parts: bool = False) -> np.ndarray:
         """Embed ``texts`` like the wrapped encoder, from the cache where possible.
+
+        ``keep_parts`` is passed on for the texts encoded (those read from the
+        cache keep nothing; see :meth:`encode_joined`).
 
         Returns:
             float32 ``(len(texts), dim)``, L2-normalised rows in input order.
         """
+        inner = self.inner
+        keep = keep_parts and self.joins_parts
+
+        def fresh(chosen: list[str]) -> np.ndarray:
+            if keep:
+                return inner.encode(chosen, batch_size=batch_size, keep_parts=True)  # type: ignore[call-arg]
+            return inner.encode(chosen, batch_size=batch_size)
+        return self._encode(texts, fresh)
+
+    def _encode(self, texts: Sequence[str], fresh: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """Vectors of ``texts``: the cached ones read, ``fresh`` called on the
+        distinct texts the cache lacks, and what it returns stored."""
         first: dict[str, int] = {}  # distinct text -> its row in ``unique``
         rows = np.fromiter((first.setdefault(t, len(first)) for t in texts),
                            dtype=np.int64, count=len(texts))
@@ -344,11 +386,10 @@ class CachedEncoder:
             if key in found:
                 vectors[i] = found[key]
         if missing:
-            fresh = np.asarray(self.inner.encode([unique[i] for i in missing], batch_size=batch_size),
-                               dtype=np.float32)
-            check_finite(fresh, self.name)  # never stored, never aligned
-            vectors[missing] = fresh
-            self.cache.put_many(signature, dict(zip((keys[i] for i in missing), fresh, strict=True)))
+            new = np.asarray(fresh([unique[i] for i in missing]), dtype=np.float32)
+            check_finite(new, self.name)  # never stored, never aligned
+            vectors[missing] = new
+            self.cache.put_many(signature, dict(zip((keys[i] for i in missing), new, strict=True)))
 
         self.stats.requested += len(texts)
         self.stats.hits += len(unique) - len(missing)

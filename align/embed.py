@@ -152,11 +152,35 @@ class Processing:
         return vecs
 
 
-def encode(encoder, texts: Sequence[str]) -> np.ndarray:
-    """``encoder.encode(texts)`` as float32, with ``(0, dim)`` for no text."""
+def encode(encoder, texts: Sequence[str], *, keep_parts: bool = False) -> np.ndarray:
+    """``encoder.encode(texts)`` as float32, with ``(0, dim)`` for no text.
+
+    ``keep_parts``: the encoder keeps what it needs to embed joined texts of
+    these (:func:`encode_joined`), if it can.
+    """
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
+    if keep_parts and getattr(encoder, "joins_parts", False):
+        return np.asarray(encoder.encode(list(texts), keep_parts=True), dtype=np.float32)
     return np.asarray(encoder.encode(list(texts)), dtype=np.float32)
+
+
+def encode_joined(encoder, parts: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
+    """The vectors of ``joiner.join(p)`` for each ``p``: through the encoder's
+    ``encode_joined`` (which reuses the kept parts, see :func:`encode`) where it
+    has one, else of the joined texts."""
+    if not parts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    if getattr(encoder, "joins_parts", False):
+        return np.asarray(encoder.encode_joined(parts, joiner), dtype=np.float32)
+    return encode(encoder, [joiner.join(p) for p in parts])
+
+
+def forget_parts(encoder) -> None:
+    """The encoder lets go of what :func:`encode` ``keep_parts`` kept."""
+    forget = getattr(encoder, "forget_parts", None)
+    if forget is not None:
+        forget()
 
 
 def _cached(encoder: object) -> bool:
@@ -261,7 +285,9 @@ class Embedded:
         ``start`` counted from sentence ``offset``."""
         t = time.perf_counter()
         doc = self.doc(lang)
-        raw = encode(self.encoder, [joined(doc, offset + s, n) for s, n in spans])
+        sents = doc.sentences
+        raw = encode_joined(self.encoder, [[x.norm for x in sents[offset + s:offset + s + n]] for s, n in spans],
+                            "" if lang == "zh" else " ")
         gloss_raw = None
         config = self.processing.config
         if not config.sentence_pass:  # the sentence pass works on raw vectors
@@ -272,6 +298,10 @@ class Embedded:
         out = self.processing.apply(lang, raw, gloss_raw) if spans else raw
         self.seconds += time.perf_counter() - t
         return list(out)
+
+    def forget_parts(self) -> None:
+        """The encoder lets go of the sentences' kept parts (once no span is embedded)."""
+        forget_parts(self.encoder)
 
     def span_embedder(self, x_lang: Lang, x_off: int, y_off: int):
         """A :data:`align.core.SpanEmbedder` for a part starting at sentences
@@ -299,9 +329,10 @@ def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = 
     report = progress or (lambda done, total: None)
     t = time.perf_counter()
     report(0, total)
-    en_raw = encode(encoder, [s.norm for s in en.sentences])
+    forget_parts(encoder)  # a previous pair's
+    en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
     report(len(en.sentences), total)
-    zh_raw = encode(encoder, [s.norm for s in zh.sentences])
+    zh_raw = encode(encoder, [s.norm for s in zh.sentences], keep_parts=True)
     report(len(en.sentences) + len(zh.sentences), total)
     gloss_texts = [gloss(s.norm) or s.norm for s in zh.sentences] if config.gloss else None
     gloss_raw = encode(encoder, gloss_texts) if gloss_texts is not None else None

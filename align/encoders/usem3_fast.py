@@ -221,8 +221,10 @@ class TokenCachedBackend:
         (core), so that for the texts ``keep`` (with their ids ``flat``) the
         projected sums of the stretches are kept for :meth:`encode_joined`. The
         sums are the same whether texts are kept or not, so a vector never
-        depends on it. The stretches are summed by one matrix product with an
-        indicator matrix (``add.reduceat`` over rows was several times slower).
+        depends on it. Each stretch is summed on its own (a batch of 384
+        tokens: 0.37 ms, against 0.69 ms for one product with an indicator
+        matrix, whose rounding depends on the batch, and 1.13 ms for
+        ``add.reduceat`` over rows).
         """
         cnn_w = self._stock.cnn_W
         bounds: list[int] = []  # each stretch's first position
@@ -230,12 +232,9 @@ class TokenCachedBackend:
         for start, n in zip(starts.tolist(), lens.tolist(), strict=True):
             firsts.append(len(bounds))
             bounds += (start, start + _EDGE, start + n - _EDGE) if n >= _MIN_PART else (start,)
-        n_tokens = len(feats)
-        begin = np.asarray(bounds, dtype=np.int64)
-        sizes = np.diff(begin, append=n_tokens)
-        indicator = np.zeros((len(begin), n_tokens), dtype=np.float32)
-        indicator[np.repeat(np.arange(len(begin)), sizes), np.arange(n_tokens)] = 1.0
-        stretches = indicator @ feats
+        stretches = np.empty((len(bounds), feats.shape[1]), dtype=np.float32)
+        for k, (start, end) in enumerate(zip(bounds, [*bounds[1:], len(feats)], strict=True)):
+            np.sum(feats[start:end], axis=0, out=stretches[k])
         first = np.asarray(firsts, dtype=np.int64)
         long = lens >= _MIN_PART
         sums = stretches[first]

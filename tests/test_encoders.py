@@ -369,3 +369,16 @@ def test_alignment_leaves_no_parts_kept(seed_mixed):
     align_files(seed_mixed, encoder=encoder)
     assert seen and max(seen) > 0
     assert not encoder._fast._parts
+
+
+def test_a_run_served_from_the_cache_never_loads_the_model(tmp_path, seed_mixed):
+    """Asking whether use-m3 joins parts does not load it: the second run of the
+    same pair, every vector in the cache, loads no model."""
+    from align.api import align_files
+    from align.cache import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path / "c.sqlite3")
+    align_files(seed_mixed, encoder=CachedEncoder(USEM3Encoder(threads=1), cache))
+    again = USEM3Encoder(threads=1)
+    align_files(seed_mixed, encoder=CachedEncoder(again, cache))
+    assert again._model is None

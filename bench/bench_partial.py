@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FEATURES = {FEATURES}\nWEIGHTS = {tuple(weights)}\nBIAS = {bias}")
         return 0
 
-    from align.qa.omission import REPORT_AT, _unmatched_and_unlike
+    from align.qa.omission import REPORT_AT, reportable
 
     thresholds = args.sweep or [REPORT_AT]
     low = min(thresholds)
@@ -469,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
                   for seed in args.seed}
         for t in thresholds:
             def reported(o, t: float = t) -> bool:
-                return o.confidence >= t or _unmatched_and_unlike(o)
+                return reportable(o, t)
 
             kept = [[o for o in f if reported(o)] for f in untouched]
             cut = document_cutoff([max(o.confidence for o in f) for f in kept if f], len(doc.beads))

@@ -143,9 +143,29 @@ def zh_clauses(text: str) -> list[Clause]:
     blank = _ZH_NOTE_RE.sub(lambda m: " " * len(m.group()), text)
     out = []
     for a, b in _cut(text, _ZH_BREAK_RE):
-        units = [t for t in tokens(blank[a:b], "zh") if _zh_content(t)]
+        units = [t for t in tokens(mainland(blank[a:b]), "zh") if _zh_content(t)]
         out.append(Clause(a, b, text[a:b], tuple(units)))
     return out
+
+
+@lru_cache(maxsize=1)
+def _tw2sp():
+    import opencc
+
+    return opencc.OpenCC("tw2sp")
+
+
+@lru_cache(maxsize=50_000)
+def mainland(text: str) -> str:
+    """Chinese text in mainland Simplified words, for the dictionary only
+    (OpenCC ``tw2sp``, phrase level: 程式碼 -> 代码, 軟體 -> 软件, 檔案 -> 文件).
+
+    CC-CEDICT is keyed on mainland forms; converting characters alone (``t2s``,
+    as :func:`align.text.normalize_zh` does for the aligner) leaves Taiwanese
+    words (程式码, 软体, 档案) that the dictionary lacks, and their English
+    words then look unmatched. Offsets are not taken from the converted text.
+    """
+    return _tw2sp().convert(text)
 
 
 def _zh_content(token: str) -> bool:
@@ -470,6 +490,7 @@ class Omission:
     text: str
     confidence: float
     features: tuple[float, ...] = ()
+    whole: bool = False
 
     def feature(self, name: str) -> float:
         return self.features[FEATURES.index(name)]
@@ -669,8 +690,45 @@ def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
 
 def _unmatched_and_unlike(o: Omission) -> bool:
     """The second test: no word matched, deleting it helps, no clause like it."""
-    return (o.feature("unmatched") >= UNMATCHED_AT and o.feature("gain") >= GAIN_AT
+    return (not o.whole and o.feature("unmatched") >= UNMATCHED_AT and o.feature("gain") >= GAIN_AT
             and o.feature("best_cos") <= BEST_COS_AT)
+
+
+def reportable(o: Omission, threshold: float = REPORT_AT) -> bool:
+    """Whether a weighed span is reported: confident enough, the second test
+    (:func:`_unmatched_and_unlike`), or a whole side facing a near-empty one
+    (:func:`whole_side`)."""
+    return o.whole or o.confidence >= threshold or _unmatched_and_unlike(o)
+
+
+#: A side with at most this many content units is near-empty ...
+NEAR_EMPTY = 2
+#: ... and the other side, with at least this many units, of which at most
+#: WHOLE_MATCHED are matched, is reported whole (:func:`whole_side`).
+WHOLE_UNITS = 6
+WHOLE_MATCHED = 0.4
+
+
+def whole_side(side: Side, other: Side) -> Omission | None:
+    """The whole of ``side`` when the other side is near-empty and ``side`` is not.
+
+    A candidate must leave some of its side (the rest is what the deletion test
+    and the rest's matched share weigh), so a bead whose one side lost all but
+    a word or two ("Or higher." against a whole sentence) has no candidate.
+    When the other side keeps at most :data:`NEAR_EMPTY` content units while
+    this side has :data:`WHOLE_UNITS` or more, at most :data:`WHOLE_MATCHED`
+    of them matched, this side is reported from its first to its last clause
+    with an unmatched unit; the confidence is its unmatched share.
+    """
+    units, hit = side.count(0, len(side.clauses))
+    other_units, _ = other.count(0, len(other.clauses))
+    if other_units > NEAR_EMPTY or units < WHOLE_UNITS or hit > WHOLE_MATCHED * units:
+        return None
+    open_ = [k for k, m in enumerate(side.matched) if m and not all(m)]
+    if not open_:
+        return None
+    run = Candidate(side, open_[0], open_[-1] + 1, units, hit, 0, 0)
+    return Omission(side.lang, run.start, run.end, run.text, 1 - hit / units, whole=True)
 
 
 def find_many(beads: Sequence[tuple[str, str, float]], encoder,
@@ -685,16 +743,21 @@ def find_many(beads: Sequence[tuple[str, str, float]], encoder,
     threshold = REPORT_AT if threshold is None else threshold
     jobs: list[_Job] = []
     owner: list[int] = []
+    wholes: list[list[Omission]] = [[] for _ in beads]
     for b, (en_text, zh_text, centre) in enumerate(beads):
         en, zh = align_sides(en_text, zh_text)
         for side, other in ((en, zh), (zh, en)):
+            whole = whole_side(side, other)
+            if whole is not None:
+                wholes[b].append(whole)
+                continue
             cands = candidates(side)
             if cands:
                 jobs.append(_Job(cands, other, centre, scale))
                 owner.append(b)
-    out: list[list[Omission]] = [[] for _ in beads]
+    out = wholes
     for b, weighed in zip(owner, _weigh(jobs, encoder, threshold), strict=True):
-        found = [o for o in weighed if o.confidence >= threshold or _unmatched_and_unlike(o)]
+        found = [o for o in weighed if reportable(o, threshold)]
         if found:
             out[b].append(max(found, key=lambda o: (o.confidence, o.end - o.start)))
     return out

@@ -310,13 +310,13 @@ def score_events(score: Score, events: list[Event], reported: Callable, show: bo
             score.f1.append(max(char_f1((o.start, o.end), e.span) for o in found))
 
 
-def _rows(en: str, zh: str, encoder, norm: tuple[float, float], coverage: tuple[float, float]):
+def _rows(en: str, zh: str, encoder, norm: tuple[float, float]):
     """Every candidate of a bead with its features: (lang, start, end, features)."""
     from align.qa.omission import align_sides, candidates, score_candidates
 
     e, z = align_sides(en, zh)
     return [(o.only_in, o.start, o.end, o.features) for side, other in ((e, z), (z, e))
-            for o in score_candidates(candidates(side), other, encoder, *norm, coverage)]
+            for o in score_candidates(candidates(side), other, encoder, *norm)]
 
 
 def _counterpart(rows, removed: str, text: str, encoder) -> tuple[int, int] | None:
@@ -326,15 +326,6 @@ def _counterpart(rows, removed: str, text: str, encoder) -> tuple[int, int] | No
     vecs = encoder.encode([removed] + [text[start:end] for _, start, end, _ in rows])
     best = max(range(len(rows)), key=lambda k: float(vecs[0] @ vecs[k + 1]))
     return rows[best][1], rows[best][2]
-
-
-def _coverage(doc: Doc) -> tuple[float, float]:
-    """The document's matched shares, as the check takes them from the document it is given."""
-    import os
-
-    from align.qa.omission import COVERAGE, document_coverage
-
-    return COVERAGE if os.environ.get("NO_COVERAGE") else document_coverage(doc.beads)
 
 
 def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
@@ -347,9 +338,8 @@ def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
     y: list[int] = []
     for doc in docs:
         norm = document_norm(doc.beads)
-        coverage = _coverage(doc)
         for en, zh in doc.beads:
-            for *_, f in _rows(en, zh, encoder, norm, coverage):
+            for *_, f in _rows(en, zh, encoder, norm):
                 x.append(f)
                 y.append(0)
         n = len(doc.beads)
@@ -370,7 +360,7 @@ def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
                 if new is None:
                     continue
                 pair = (new, other) if lang == "en" else (other, new)
-                rows = [r for r in _rows(*pair, encoder, norm, coverage) if r[0] == right]
+                rows = [r for r in _rows(*pair, encoder, norm) if r[0] == right]
                 if removed is not None:
                     span = _counterpart(rows, removed, pair[0] if right == "en" else pair[1], encoder)
                 for _, start, end, f in rows:
@@ -468,11 +458,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.genre and doc.genre not in args.genre:
             continue
         centre, scale = document_norm(doc.beads)
-        coverage = _coverage(doc)
 
-        def detect(en: str, zh: str, centre: float = centre, scale: float = scale,
-                   coverage: tuple[float, float] = coverage):
-            return find_omissions(en, zh, encoder, centre, threshold=low, scale=scale, coverage=coverage)
+        def detect(en: str, zh: str, centre: float = centre, scale: float = scale):
+            return find_omissions(en, zh, encoder, centre, threshold=low, scale=scale)
 
         # untouched beads first (the check reads one bead at a time), then the
         # document's cap (document_cutoff) applies to them and to the planted ones

@@ -515,8 +515,8 @@ FEATURES = ("unmatched", "rest_matched", "cos", "best_cos", "gain", "log_units",
             "length_gain", "english", "other_matched", "other_worst", "margin")
 #: Logistic weights of :data:`FEATURES` and the bias: the output of
 #: ``bench/bench_partial.py MACDEV_DIR --fit`` (non-literary dev split; docs/qa.md).
-WEIGHTS = (4.658, -0.229, -0.938, -1.47, 1.703, 2.782, -1.216, 0.46, 1.11, 2.442, -0.795, -2.315)
-BIAS = -5.689
+WEIGHTS = (4.538, 0.156, -0.919, -1.44, 1.549, 2.728, -1.209, 0.46, 1.019, 2.224, -0.752, -2.329)
+BIAS = -5.672
 #: Confidence from which a candidate is reported: on the dev split's technical
 #: beads, the lowest (in steps of 0.02) at which at most 10 in 1,000 untouched beads are flagged.
 REPORT_AT = 0.86
@@ -551,46 +551,15 @@ def _length_z(en: str, zh: str, centre: float, scale: float) -> float:
     return (log_ratio(zh, en) - centre) / sd_at(en_words(en)) / scale
 
 
-#: The matched share of all English and of all Chinese content units in the
-#: non-literary dev documents of bench/bench_partial.py (pooled): the coverage
-#: the weights were fitted at (:func:`document_coverage`).
-COVERAGE = (0.80, 0.69)
-
-
-def document_coverage(beads: Sequence[tuple[str, str]]) -> tuple[float, float]:
-    """The matched share of all English and of all Chinese content units of a
-    document's beads (``(en_text, zh_text)``); :data:`COVERAGE` without units.
-
-    A free translation, or one whose words the dictionary knows less well,
-    leaves more units unmatched in every bead, faithful or not; the check
-    weighs a candidate's matched shares against its document's, as the
-    ``length`` check weighs a ratio against the document's norm.
-    """
-    units = {"en": [0, 0], "zh": [0, 0]}
-    for en_text, zh_text in beads:
-        for side in align_sides(en_text, zh_text):
-            n, hit = side.count(0, len(side.clauses))
-            units[side.lang][0] += n
-            units[side.lang][1] += hit
-    return tuple(units[lang][1] / units[lang][0] if units[lang][0] else ref  # type: ignore[return-value]
-                 for lang, ref in zip(("en", "zh"), COVERAGE, strict=True))
-
-
-def _lexical(c: Candidate, other: Side, centre: float, scale: float,
-             coverage: tuple[float, float] = COVERAGE) -> dict[str, float]:
-    """The :data:`FEATURES` of a candidate that need no vector (matched shares
-    shifted by how far the document's ``coverage`` is from :data:`COVERAGE`)."""
+def _lexical(c: Candidate, other: Side, centre: float, scale: float) -> dict[str, float]:
+    """The :data:`FEATURES` of a candidate that need no vector."""
     en_side = c.side.lang == "en"
     before = _length_z(*((c.side.text, other.text) if en_side else (other.text, c.side.text)), centre, scale)
     after = _length_z(*((c.rest_text, other.text) if en_side else (other.text, c.rest_text)), centre, scale)
     worst = max((1 - other.share([k]) for k, m in enumerate(other.matched) if len(m) >= MIN_UNITS),
                 default=0.0)
-    own, theirs = (0, 1) if en_side else (1, 0)
-    shift_own = COVERAGE[own] - coverage[own]  # > 0 where the document matches less
-    shift_other = COVERAGE[theirs] - coverage[theirs]
-    return {"other_matched": other.share(range(len(other.clauses))) + shift_other,
-            "other_worst": worst - shift_other,
-            "unmatched": c.unmatched_share - shift_own, "rest_matched": c.rest_share + shift_own,
+    return {"other_matched": other.share(range(len(other.clauses))), "other_worst": worst,
+            "unmatched": c.unmatched_share, "rest_matched": c.rest_share,
             "log_units": math.log(max(1, c.units)), "log_rest": math.log(max(1, c.rest_units)),
             "length_gain": abs(before) - abs(after), "english": float(en_side)}
 
@@ -622,7 +591,6 @@ class _Job:
     other: Side
     centre: float
     scale: float = 1.0
-    coverage: tuple[float, float] = COVERAGE
     head: tuple[int, int] = (0, 0)  # rows of the side's and the other side's text
     clauses: list[int] = field(default_factory=list)  # rows of the other side's clauses
     spans: list[int] = field(default_factory=list)  # row of each candidate's text
@@ -644,7 +612,7 @@ class _Job:
         own = vecs[self.own] @ clauses.T  # (own clauses, other clauses)
         out = []
         for c, row in zip(self.cands, self.spans, strict=True):
-            f = _lexical(c, self.other, self.centre, self.scale, self.coverage)
+            f = _lexical(c, self.other, self.centre, self.scale)
             sims = clauses @ vecs[row]
             outside = np.delete(own, range(c.lo, c.hi), axis=0)
             rival = outside.max(axis=0) if len(outside) else np.full(len(sims), -1.0)
@@ -702,8 +670,7 @@ def _weigh(jobs: Sequence[_Job], encoder, threshold: float | None) -> list[list[
 
 
 def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
-                     centre: float, scale: float = 1.0,
-                     coverage: tuple[float, float] = COVERAGE) -> list[Omission]:
+                     centre: float, scale: float = 1.0) -> list[Omission]:
     """Weigh the candidates of one side against the other side (all of :data:`FEATURES`).
 
     Args:
@@ -712,14 +679,13 @@ def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
         encoder: sentence encoder.
         centre: the document's usual log length ratio (:mod:`align.qa.length`).
         scale: the document's spread of length z-scores (:func:`document_norm`).
-        coverage: the document's matched shares (:func:`document_coverage`).
 
     Returns:
         One :class:`Omission` per candidate, whatever its confidence.
     """
     if not cands:
         return []
-    return _weigh([_Job(list(cands), other, centre, scale, coverage)], encoder, None)[0]
+    return _weigh([_Job(list(cands), other, centre, scale)], encoder, None)[0]
 
 
 def _unmatched_and_unlike(o: Omission) -> bool:
@@ -766,11 +732,9 @@ def whole_side(side: Side, other: Side) -> Omission | None:
 
 
 def find_many(beads: Sequence[tuple[str, str, float]], encoder,
-              threshold: float | None = None, scale: float = 1.0,
-              coverage: tuple[float, float] = COVERAGE) -> list[list[Omission]]:
+              threshold: float | None = None, scale: float = 1.0) -> list[list[Omission]]:
     """:func:`find_omissions` for many beads at once, ``(en_text, zh_text, centre)`` each,
-    of one document (length spread ``scale``, matched shares ``coverage``:
-    :func:`document_coverage`).
+    of one document (length spread ``scale``).
 
     The texts of all the beads go to the encoder together (two calls), so that
     it runs full batches; a candidate's rest is embedded only when it could be
@@ -789,7 +753,7 @@ def find_many(beads: Sequence[tuple[str, str, float]], encoder,
                 continue
             cands = candidates(side)
             if cands:
-                jobs.append(_Job(cands, other, centre, scale, coverage))
+                jobs.append(_Job(cands, other, centre, scale))
                 owner.append(b)
     out = wholes
     for b, weighed in zip(owner, _weigh(jobs, encoder, threshold), strict=True):
@@ -800,8 +764,7 @@ def find_many(beads: Sequence[tuple[str, str, float]], encoder,
 
 
 def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = None,
-                   threshold: float | None = None, scale: float = 1.0,
-                   coverage: tuple[float, float] = COVERAGE) -> list[Omission]:
+                   threshold: float | None = None, scale: float = 1.0) -> list[Omission]:
     """The spans of a bead's sides that have no counterpart on the other side.
 
     Args:
@@ -813,7 +776,6 @@ def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = N
         threshold: the confidence to report (default :data:`REPORT_AT`).
         scale: the document's spread of length z-scores (:func:`document_norm`;
             1 is MAC-Dev's).
-        coverage: the document's matched shares (:func:`document_coverage`).
 
     Returns:
         At most one omission per side, the most confident at or above the threshold.
@@ -821,7 +783,7 @@ def find_omissions(en_text: str, zh_text: str, encoder, centre: float | None = N
     from .length import MEAN
 
     return find_many([(en_text, zh_text, MEAN if centre is None else centre)], encoder, threshold,
-                     scale, coverage)[0]
+                     scale)[0]
 
 
 # --- the check ---------------------------------------------------------------------
@@ -921,11 +883,10 @@ class OmissionCheck:
         beads = list(pairs(alignment))
         centre, scale = document_norm([(p.en_text, p.zh_text) for p in beads
                                        if len(p.en) == len(p.zh) == 1])
-        coverage = document_coverage([(p.en_text, p.zh_text) for p in beads])
         found: list[list[Omission]] = []
         for start in range(0, len(beads), BLOCK):
             found += find_many([(p.en_text, p.zh_text, centre) for p in beads[start:start + BLOCK]],
-                               encoder, scale=scale, coverage=coverage)
+                               encoder, scale=scale)
         cut = document_cutoff([max(o.confidence for o in f) for f in found if f], len(beads))
         return [f for p, omissions in zip(beads, found, strict=True)
                 for f in _findings(p, [o for o in omissions if o.confidence >= cut])]

@@ -104,21 +104,10 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     vconf = vector_config or VectorConfig()
     report = progress or _silent
     emb = embed_documents(en, zh, encoder, vconf, progress=lambda done, total: report("embedding", done, total))
-    report("aligning", 0, len(en.sentences) + len(zh.sentences))
-    ev, zv = emb.sentence_pass()
-    watch = _Stopwatch()
-    with watch.timing():
-        paragraph_beads = (paragraph_pass(en, zh, emb.en_paragraphs, emb.zh_paragraphs, pconf)
-                           if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1)
-                           else [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)])
-    sweights = load_weights("sentence", tuple(sconf.shapes()))
-    with watch.timing():
-        inputs = SentenceInputs.of(en, zh, ev, zv, lexical=_uses_lexical(sconf, sweights))
-    pass_ = _SentencePass(en, zh, emb, inputs, sconf, sweights, watch, report)
-    sentence_beads = pass_.run(paragraph_beads)
-    report("checking", 0, 2)
-    with watch.timing():
-        sentence_beads, gaps = detect_gaps(en, zh, emb, inputs, paragraph_beads, sentence_beads)
+    try:  # the gloss view is embedded meanwhile (embed.GlossView)
+        paragraph_beads, sentence_beads, gaps, watch = _passes(en, zh, emb, (sconf, pconf), paragraphs, report)
+    finally:
+        emb.close()
     settings = _settings(encoder, paragraphs, (sconf, pconf, vconf), (emb.seconds, watch.seconds), check_names)
     result = Alignment(en, zh, paragraph_beads, sentence_beads, gaps, settings,
                        _signature(encoder, vconf, pconf, sconf, paragraphs))
@@ -126,6 +115,29 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     result.findings = run_checks(result, check_names)
     report("checking", 2, 2)
     return result
+
+
+def _passes(en: Document, zh: Document, emb: Embedded, configs: tuple[core.AlignConfig, core.AlignConfig],
+            paragraphs: bool, report: Callable[[str, int, int], None],
+            ) -> tuple[list[Bead], list[Bead], list[Gap], _Stopwatch]:
+    """The paragraph pass, the sentence pass and the gaps: ``(paragraph beads,
+    sentence beads, gaps, the time they took)``."""
+    sconf, pconf = configs
+    report("aligning", 0, len(en.sentences) + len(zh.sentences))
+    ev, zv = emb.sentence_pass()
+    watch = _Stopwatch()
+    sweights = load_weights("sentence", tuple(sconf.shapes()))
+    with watch.timing():  # before the paragraph pass, which waits for the gloss view
+        inputs = SentenceInputs.of(en, zh, ev, zv, lexical=_uses_lexical(sconf, sweights))
+    with watch.timing(emb):
+        paragraph_beads = (paragraph_pass(en, zh, emb.en_paragraphs, emb.zh_paragraphs, pconf)
+                           if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1)
+                           else [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)])
+    sentence_beads = _SentencePass(en, zh, emb, inputs, sconf, sweights, watch, report).run(paragraph_beads)
+    report("checking", 0, 2)
+    with watch.timing(emb):
+        sentence_beads, gaps = detect_gaps(en, zh, emb, inputs, paragraph_beads, sentence_beads)
+    return paragraph_beads, sentence_beads, gaps, watch
 
 
 def _span(indices: list[int]) -> slice | list[int]:

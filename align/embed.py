@@ -24,8 +24,10 @@ Measured in docs/aligner.md ("Vectors").
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -219,65 +221,234 @@ def paragraph_vectors(doc: Document, vecs: np.ndarray) -> np.ndarray:
     return normalise(out)
 
 
+class EncoderTurns:
+    """Encoder calls one at a time, the caller's before the gloss view's thread's.
+
+    A plain lock would let the thread take it back at once after each chunk,
+    and the caller's span embedding (on the critical path) would wait for all
+    of the glosses. There is one for the process (:data:`TURNS`): encoders set
+    process-wide BLAS thread limits, and two calls at once, even of two
+    document pairs, would change each other's limits and so their rounding.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._owner: int | None = None  # the thread whose turn it is
+        self._waiting = 0
+
+    @contextmanager
+    def first(self) -> Iterator[None]:
+        """The caller's turn: as soon as the running call ends (at once if it is its own)."""
+        me = threading.get_ident()
+        if self._owner == me:
+            yield
+            return
+        with self._cond:
+            self._waiting += 1
+            while self._owner is not None:
+                self._cond.wait()
+            self._waiting -= 1
+            self._owner = me
+        try:
+            yield
+        finally:
+            self._done()
+
+    @contextmanager
+    def after(self) -> Iterator[None]:
+        """The thread's turn: when no call runs and none waits."""
+        with self._cond:
+            while self._owner is not None or self._waiting:
+                self._cond.wait()
+            self._owner = threading.get_ident()
+        try:
+            yield
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self._cond:
+            self._owner = None
+            self._cond.notify_all()
+
+
+#: The process's encoder turns (see :class:`EncoderTurns`).
+TURNS = EncoderTurns()
+
+
+class GlossView:
+    """The raw vectors of the Chinese sentences' glosses (the gloss view), made
+    on a thread of their own while the caller goes on (``background``).
+
+    Nothing reads them until the paragraph pass or the gap detector: the
+    sentence pass aligns the raw sentence vectors, its inputs need none. On two
+    cores the thread, with one encoder worker, fills the core that the
+    single-threaded stages leave idle. Encoder calls take ``turns``
+    (:class:`EncoderTurns`), the caller's span embedding first, one chunk of
+    glosses at a time. When the caller needs the vectors, it encodes the
+    chunks not yet made itself, with all the encoder's workers. A text's vector
+    does not depend on its batch, so the vectors are those of one call.
+    """
+
+    _CHUNK = 256  # glosses per encoder call: what a span embedding may wait for
+
+    def __init__(self, encoder, sentences: Sequence[str], turns: EncoderTurns, *, background: bool) -> None:
+        self._encoder, self._turns = encoder, turns
+        self._sentences: Sequence[str] | None = sentences
+        self.texts: list[str] = []
+        self._chunks: list[np.ndarray] = []
+        self._taken = False
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._make, name="align-glosses", daemon=True)
+            self._thread.start()
+        else:
+            self._glosses()
+            while self._next_chunk(self._turns.first):
+                pass
+
+    def _glosses(self) -> None:
+        from .lexical import gloss
+
+        sentences, self._sentences = self._sentences or (), None
+        self.texts = [gloss(s) or s for s in sentences]
+
+    def _make(self) -> None:
+        from .encoders.base import threads_at_most
+
+        try:
+            self._glosses()
+            with threads_at_most(1):
+                while not self._stop.is_set() and self._next_chunk(self._turns.after):
+                    pass
+        except BaseException as exc:  # raised to the caller by take()
+            self._error = exc
+
+    def _next_chunk(self, turn: Callable[[], AbstractContextManager[None]]) -> bool:
+        """Encode the next chunk in ``turn``; False when none is left."""
+        start = len(self._chunks) * self._CHUNK
+        if start >= len(self.texts):
+            return False
+        with turn():
+            self._chunks.append(encode(self._encoder, self.texts[start:start + self._CHUNK]))
+        return True
+
+    def take(self) -> np.ndarray:
+        """The glosses' raw vectors: the thread stops after its chunk, the rest are
+        made here. The caller may overwrite them. Taken again, they are encoded
+        again (from the cache, when the encoder has one)."""
+        self.close()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        if self._taken:
+            with self._turns.first():
+                return encode(self._encoder, self.texts)
+        while self._next_chunk(self._turns.first):
+            pass
+        chunks, self._chunks, self._taken = self._chunks, [], True
+        return np.concatenate(chunks) if chunks else encode(self._encoder, [])
+
+    def close(self) -> None:
+        """Stop making them (after the chunk in progress) and wait for the thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
 @dataclass
 class Embedded:
     """The vectors of one document pair (the embed stage's output).
 
     Attributes:
-        en, zh: (sentences, d) processed sentence vectors. ``en`` is computed from
-            ``en_raw`` when first asked for (centring is all it needs), so that
-            the sentence pass, which reads the raw vectors, does not also hold
-            a second copy of the English ones (a book's 30,000 sentences: 61 MB).
-            ``zh`` likewise, from ``zh_vectors`` or, when those were let go
-            (``gloss_texts`` given: the encoder has a cache), from ``zh_raw`` and
-            the glosses' vectors read back from the cache.
         en_raw, zh_raw: (sentences, d) the encoder's vectors, for the sentence pass
             unless ``VectorConfig.sentence_pass``.
-        zh_vectors: the processed Chinese vectors as computed, or None.
-        gloss_texts: the Chinese glosses, when their vectors can be read back from the cache.
-        en_paragraphs, zh_paragraphs: (paragraphs, d) paragraph vectors.
-        processing: the fitted post-processing (applied to span vectors too).
-        seconds: time spent in the encoder so far (span embedding adds to it).
+        glosses: the Chinese gloss view's raw vectors (perhaps still being
+            made, :class:`GlossView`), or None.
+        seconds: time spent in the encoder so far, or waiting for the glosses
+            (span embedding adds to it).
+        turns: taken around every encoder call (the gloss view's thread may be making calls).
+
+    The processed vectors (``en``, ``zh``, the paragraph vectors) and the fitted
+    ``processing`` are computed when first asked for, which waits for the
+    glosses. ``en`` is not held by the paragraph vectors, so that the sentence
+    pass, which reads the raw vectors, does not also hold a second copy of them (a
+    book's 30,000 sentences: 61 MB). Nor is ``zh`` when the glosses can be read
+    back from the encoder's cache: the detector recomputes it then.
     """
 
     en_doc: Document
     zh_doc: Document
     encoder: object
-    processing: Processing
-    zh_vectors: np.ndarray | None
+    config: VectorConfig
     en_raw: np.ndarray
     zh_raw: np.ndarray
-    en_paragraphs: np.ndarray = field(init=False)
-    zh_paragraphs: np.ndarray = field(init=False)
+    glosses: GlossView | None = None
     seconds: float = 0.0
-    gloss_texts: list[str] | None = None
+    turns: EncoderTurns = TURNS
+    _processing: Processing | None = field(default=None, init=False, repr=False)
+    _kept_zh: np.ndarray | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.en_paragraphs = paragraph_vectors(self.en_doc, self.processing.apply("en", self.en_raw))
-        if self.zh_vectors is None:
-            self.zh_vectors = self._processed_zh()
-        self.zh_paragraphs = paragraph_vectors(self.zh_doc, self.zh_vectors)
-        if self.gloss_texts is not None:  # recomputable from the cache: not held meanwhile
-            self.zh_vectors = None
+    def _take_glosses(self) -> np.ndarray | None:
+        if self.glosses is None:
+            return None
+        t = time.perf_counter()
+        vectors = self.glosses.take()
+        self.seconds += time.perf_counter() - t
+        return vectors
+
+    def _processed_zh(self) -> np.ndarray:
+        """The processed Chinese vectors (the processing fitted on first use)."""
+        gloss_raw = self._take_glosses()
+        if self._processing is None:
+            self._processing = Processing.fit(self.config, self.en_raw, self.zh_raw, gloss_raw)
+        return self._processing.apply("zh", self.zh_raw, gloss_raw, gloss_in_place=True)
+
+    @property
+    def processing(self) -> Processing:
+        """The post-processing fitted on this pair (applied to span vectors too)."""
+        if self._processing is None:
+            self._kept_zh = self._processed_zh()  # for ``zh`` or ``zh_paragraphs``
+        assert self._processing is not None
+        return self._processing
+
+    @property
+    def _rereadable(self) -> bool:
+        """Whether the glosses' vectors can be read back from the encoder's cache."""
+        return self.glosses is not None and _cached(self.encoder)
 
     @cached_property
     def zh(self) -> np.ndarray:
         """(sentences, d) processed Chinese sentence vectors."""
-        return self.zh_vectors if self.zh_vectors is not None else self._processed_zh()
-
-    def _processed_zh(self) -> np.ndarray:
-        """The processed Chinese vectors again, their gloss view read back from the cache."""
-        gloss_raw = encode(self.encoder, self.gloss_texts) if self.gloss_texts is not None else None
-        return self.processing.apply("zh", self.zh_raw, gloss_raw, gloss_in_place=True)
+        kept, self._kept_zh = self._kept_zh, None
+        return kept if kept is not None else self._processed_zh()
 
     @cached_property
     def en(self) -> np.ndarray:
         """(sentences, d) processed English sentence vectors."""
         return self.processing.apply("en", self.en_raw)
 
+    @cached_property
+    def en_paragraphs(self) -> np.ndarray:
+        """(paragraphs, d) English paragraph vectors."""
+        vecs = self.__dict__.get("en")
+        return paragraph_vectors(self.en_doc, vecs if vecs is not None else self.processing.apply("en", self.en_raw))
+
+    @cached_property
+    def zh_paragraphs(self) -> np.ndarray:
+        """(paragraphs, d) Chinese paragraph vectors."""
+        vecs = self.__dict__.get("zh")
+        if vecs is None and self._rereadable:  # not held: the detector reads them back
+            kept, self._kept_zh = self._kept_zh, None
+            vecs = kept if kept is not None else self._processed_zh()
+        return paragraph_vectors(self.zh_doc, vecs if vecs is not None else self.zh)
+
     def sentence_pass(self) -> tuple[np.ndarray, np.ndarray]:
         """The (English, Chinese) vectors the sentence-level pass aligns."""
-        if self.processing.config.sentence_pass:
+        if self.config.sentence_pass:
             return self.en, self.zh
         return self.en_raw, self.zh_raw
 
@@ -290,22 +461,30 @@ class Embedded:
         t = time.perf_counter()
         doc = self.doc(lang)
         sents = doc.sentences
-        raw = encode_joined(self.encoder, [[x.norm for x in sents[offset + s:offset + s + n]] for s, n in spans],
-                            JOINER[lang])
+        with self.turns.first():
+            raw = encode_joined(self.encoder, [[x.norm for x in sents[offset + s:offset + s + n]] for s, n in spans],
+                                JOINER[lang])
         gloss_raw = None
-        config = self.processing.config
+        config = self.config
         if not config.sentence_pass:  # the sentence pass works on raw vectors
             self.seconds += time.perf_counter() - t
             return list(raw)
         if lang == "zh" and config.gloss and config.gloss_spans and spans:
-            gloss_raw = encode(self.encoder, [joined(doc, offset + s, n, gloss=True) for s, n in spans])
+            with self.turns.first():
+                gloss_raw = encode(self.encoder, [joined(doc, offset + s, n, gloss=True) for s, n in spans])
         out = self.processing.apply(lang, raw, gloss_raw) if spans else raw
         self.seconds += time.perf_counter() - t
         return list(out)
 
     def forget_parts(self) -> None:
         """The encoder lets go of the sentences' kept parts (once no span is embedded)."""
-        forget_parts(self.encoder)
+        with self.turns.first():
+            forget_parts(self.encoder)
+
+    def close(self) -> None:
+        """Stop the gloss view's thread, if it still runs (the caller gave up)."""
+        if self.glosses is not None:
+            self.glosses.close()
 
     def span_embedder(self, x_lang: Lang, x_off: int, y_off: int):
         """A :data:`align.core.SpanEmbedder` for a part starting at sentences
@@ -320,34 +499,33 @@ class Embedded:
 
 
 def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = VectorConfig(),
-                    progress: Callable[[int, int], None] | None = None) -> Embedded:
-    """Embed both documents' sentences and post-process the vectors (see module doc).
+                    progress: Callable[[int, int], None] | None = None, *,
+                    background: bool = True) -> Embedded:
+    """Embed both documents' sentences; their post-processing is fitted when
+    first needed (see module doc).
 
     ``progress(done, total)``, if given, is called before and after each
-    encoder call with the number of texts embedded so far (sentences, and the
-    Chinese glosses when ``config.gloss``).
+    encoder call with the number of sentences embedded so far. The Chinese
+    glosses (``config.gloss``) are embedded on a thread of their own
+    (``background``; :class:`GlossView`), or before returning.
     """
-    from .lexical import gloss
-
-    total = len(en.sentences) + len(zh.sentences) * (2 if config.gloss else 1)
+    total = len(en.sentences) + len(zh.sentences)
     report = progress or (lambda done, total: None)
     t = time.perf_counter()
     report(0, total)
-    forget_parts(encoder)  # a previous pair's
-    en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
-    report(len(en.sentences), total)
-    zh_raw = encode(encoder, [s.norm for s in zh.sentences], keep_parts=True)
-    report(len(en.sentences) + len(zh.sentences), total)
-    gloss_texts = [gloss(s.norm) or s.norm for s in zh.sentences] if config.gloss else None
-    gloss_raw = encode(encoder, gloss_texts) if gloss_texts is not None else None
+    turns = TURNS
+    zh_norms = [s.norm for s in zh.sentences]
+    glosses = None
+    with turns.first():  # taken before the thread starts: the sentences go first
+        if config.gloss and background:
+            glosses = GlossView(encoder, zh_norms, turns, background=True)
+        forget_parts(encoder)  # a previous pair's
+        en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
+        report(len(en.sentences), total)
+        zh_raw = encode(encoder, zh_norms, keep_parts=True)
+    if config.gloss and not background:
+        glosses = GlossView(encoder, zh_norms, turns, background=False)
     report(total, total)
-    processing = Processing.fit(config, en_raw, zh_raw, gloss_raw)
-    zh_vectors = processing.apply("zh", zh_raw, gloss_raw, gloss_in_place=True)
-    del gloss_raw  # only the processed Chinese vectors keep the gloss view
-    # With a cache, the processed Chinese vectors are not held through the sentence
-    # pass (which reads the raw ones): the detector recomputes them, its gloss view
-    # read back from the cache (for a book's 42,000 sentences, 86 MB of vectors).
-    embedded = Embedded(en, zh, encoder, processing, zh_vectors, en_raw, zh_raw, seconds=time.perf_counter() - t,
-                        gloss_texts=gloss_texts if gloss_texts is not None and _cached(encoder) else None)
-    release_free_memory()  # the encoder's and the processing's temporaries
+    embedded = Embedded(en, zh, encoder, config, en_raw, zh_raw, glosses, time.perf_counter() - t, turns)
+    release_free_memory()  # the encoder's temporaries
     return embedded

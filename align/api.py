@@ -86,7 +86,7 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
         checks: the QA checks to run on the aligned pairs (:data:`align.qa.CHECKS`
             names; None = all, ``[]`` = none); their findings fill ``findings``.
         progress: called as ``progress(stage, done, total)`` while the work
-            goes on: ``"embedding"`` (texts embedded), ``"aligning"`` (sentences
+            goes on: ``"embedding"`` (sentences embedded), ``"aligning"`` (sentences
             aligned), ``"checking"`` (gaps, then the QA checks). Nothing is printed.
     Returns:
         The :class:`~align.models.Alignment`; ``settings["timings"]`` holds the

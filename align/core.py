@@ -466,6 +466,24 @@ def _coverage(units: np.ndarray, ends: np.ndarray, size: int, other: np.ndarray,
     return worst
 
 
+def _bead_features(out: np.ndarray, cos: np.ndarray, around_x: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                   around_y: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], mu0: float,
+                   lengths: tuple[np.ndarray, np.ndarray], paratext: np.ndarray, lexical: np.ndarray | None) -> None:
+    """Fill the cosine, margin, length, their product, paratext mismatch and lexical
+    columns of ``out``: ``around_x`` is the x span's cosines with the y units just
+    before and after the y span, and whether each exists (``around_y`` likewise)."""
+    margin = cos - 0.5 * (_mean2(*around_x, mu0) + _mean2(*around_y, mu0))
+    lx, ly = lengths
+    length = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
+    out[:, 0] = cos
+    out[:, 1] = margin
+    out[:, 2] = length
+    out[:, 3] = margin * length
+    out[:, 6] = paratext
+    if lexical is not None:
+        out[:, 7] = lexical
+
+
 @dataclass
 class Scorer:
     """Scores beads ``x[i-a:i]`` × ``y[j-b:j]`` for many ``j`` at once.
@@ -551,11 +569,7 @@ class Scorer:
         their weight is 0 (scores are the same, in a third less time).
         """
         n, m = len(self.x), len(self.y)
-        out = np.zeros((len(js), self.n_features))
-        if self.x_quote is not None and self.y_quote is not None:
-            xq, yq = self.x_quote[ii], self.y_quote[js]
-            out[:, _QUOTE_X] = xq & ~yq
-            out[:, _QUOTE_Y] = yq & ~xq
+        out = self._quote_features(ii, js)
         if a == 0 or b == 0:
             return self._null_features(ii, a, js, b, out)
         xs, ys = self.x.units, self.y.units
@@ -564,25 +578,27 @@ class Scorer:
         yl, has_yl, yr, has_yr = _neighbours(ys, js - b - 1, js, m, self.y_edges)
         xl, has_xl, xr, has_xr = _neighbours(xs, ii - a - 1, ii, n, self.x_edges)
         mu0 = self.null_model.mu0  # past the ends of the text: as if unrelated text
-        cos = _dot(vx, vy)
-        margin = cos - 0.5 * (_mean2(_dot(yl, vx), has_yl, _dot(yr, vx), has_yr, mu0)
-                              + _mean2(_dot(xl, vy), has_xl, _dot(xr, vy), has_xr, mu0))
-        lx = self.x_cum[ii] - self.x_cum[ii - a]
-        ly = self.y_cum[js] - self.y_cum[js - b]
-        length = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
-        out[:, 0] = cos
-        out[:, 1] = margin
-        out[:, 2] = length
-        out[:, 3] = margin * length
+        _bead_features(out, _dot(vx, vy), (_dot(yl, vx), has_yl, _dot(yr, vx), has_yr),
+                       (_dot(xl, vy), has_xl, _dot(xr, vy), has_xr), mu0,
+                       (self.x_cum[ii] - self.x_cum[ii - a], self.y_cum[js] - self.y_cum[js - b]),
+                       # Headings, bylines... translate headings, bylines: not body text.
+                       (self.x_pcum[ii] > self.x_pcum[ii - a]) != (self.y_pcum[js] > self.y_pcum[js - b]),
+                       _dot(self.x_lex.get(ii, a), self.y_lex.get(js, b))
+                       if self.x_lex is not None and self.y_lex is not None else None)
         if not weighted_only or self.weights[_COVER_Y]:
             out[:, _COVER_Y] = _coverage(ys, js, b, vx, (xl, has_xl, xr, has_xr), mu0)
         if not weighted_only or self.weights[_COVER_X]:
             out[:, _COVER_X] = _coverage(xs, ii, a, vy, (yl, has_yl, yr, has_yr), mu0)
-        # Headings, bylines... translate headings, bylines: not body text.
-        out[:, 6] = (self.x_pcum[ii] > self.x_pcum[ii - a]) != (self.y_pcum[js] > self.y_pcum[js - b])
-        if self.x_lex is not None and self.y_lex is not None:
-            out[:, 7] = _dot(self.x_lex.get(ii, a), self.y_lex.get(js, b))
         out[:, self.shape_index[(a, b)]] = 1.0
+        return out
+
+    def _quote_features(self, ii: np.ndarray, js: np.ndarray) -> np.ndarray:
+        """(len(js), F) features, zero but for the quotation ones of each pair."""
+        out = np.zeros((len(js), self.n_features))
+        if self.x_quote is not None and self.y_quote is not None:
+            xq, yq = self.x_quote[ii], self.y_quote[js]
+            out[:, _QUOTE_X] = xq & ~yq
+            out[:, _QUOTE_Y] = yq & ~xq
         return out
 
     def _null_features(self, ii: np.ndarray, a: int, js: np.ndarray, b: int, out: np.ndarray) -> np.ndarray:
@@ -633,11 +649,7 @@ class Scorer:
     def _block_scores(self, ii: np.ndarray, js: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
         n, m, mu0 = len(self.x), len(self.y), self.null_model.mu0
         xs, ys = self.x.units, self.y.units
-        base = np.zeros((len(js), self.n_features))
-        if self.x_quote is not None and self.y_quote is not None:
-            xq, yq = self.x_quote[ii], self.y_quote[js]
-            base[:, _QUOTE_X] = xq & ~yq
-            base[:, _QUOTE_Y] = yq & ~xq
+        base = self._quote_features(ii, js)
         xr, has_xr = _neighbour(xs, ii, n, self.x_edges[1], before=False)
         yr, has_yr = _neighbour(ys, js, m, self.y_edges[1], before=False)
         x_lexv, y_lexv = (self.x_lex, self.y_lex) if self.x_lex is not None and self.y_lex is not None else (None, None)
@@ -660,17 +672,9 @@ class Scorer:
             for b in [b for a2, b in self.shapes if a2 == a]:
                 vy, yl, has_yl, xr_vy, ly, y_para, y_lex = y_side[b]
                 f = base.copy()
-                cos = _dot(vx, vy)
-                margin = cos - 0.5 * (_mean2(_dot(yl, vx), has_yl, yr_vx, has_yr, mu0)
-                                      + _mean2(_dot(xl, vy), has_xl, xr_vy, has_xr, mu0))
-                length = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
-                f[:, 0] = cos
-                f[:, 1] = margin
-                f[:, 2] = length
-                f[:, 3] = margin * length
-                f[:, 6] = x_para != y_para
-                if x_lex is not None and y_lex is not None:
-                    f[:, 7] = _dot(x_lex, y_lex)
+                _bead_features(f, _dot(vx, vy), (_dot(yl, vx), has_yl, yr_vx, has_yr),
+                               (_dot(xl, vy), has_xl, xr_vy, has_xr), mu0, (lx, ly), x_para != y_para,
+                               _dot(x_lex, y_lex) if x_lex is not None and y_lex is not None else None)
                 f[:, self.shape_index[(a, b)]] = 1.0
                 out[(a, b)] = f @ self.weights
         return out

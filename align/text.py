@@ -110,7 +110,8 @@ _SOFT_BREAKS = frozenset(" \t\n，、,;；:：")
 
 
 @cache
-def _opencc(config: str) -> opencc.OpenCC:
+def opencc_converter(config: str) -> opencc.OpenCC:
+    """OpenCC's converter for ``config`` (``t2s``, ``s2t``, ``tw2sp`` ...), made once."""
     import opencc
 
     return opencc.OpenCC(config)
@@ -129,7 +130,7 @@ def normalize_zh(s: str) -> str:
     Returns:
         The normalised text.
     """
-    return _opencc("t2s").convert(s).translate(_FULLWIDTH)
+    return opencc_converter("t2s").convert(s).translate(_FULLWIDTH)
 
 
 def zh_variant(text: str) -> str:
@@ -161,7 +162,7 @@ def zh_variant(text: str) -> str:
 
 def _changed(chars: list[str], config: str) -> list[str]:
     """The characters that OpenCC ``config`` changes when converted on their own."""
-    convert = _opencc(config).convert
+    convert = opencc_converter(config).convert
     converted = convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # a conversion crossed a line: go one by one
         converted = [convert(c) for c in chars]

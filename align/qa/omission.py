@@ -51,7 +51,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -148,13 +148,6 @@ def zh_clauses(text: str) -> list[Clause]:
     return out
 
 
-@cache
-def _opencc(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
 @lru_cache(maxsize=50_000)
 def mainland(token: str) -> str:
     """A (Simplified) token as the mainland word for it, for the dictionary only:
@@ -169,7 +162,9 @@ def mainland(token: str) -> str:
     mainland names a Traditional text uses (哈薩克斯坦 -> 哈萨克斯坦斯坦, 哈薩克
     being Taiwan's name for the country) and cut the sentence differently.
     """
-    return _opencc("tw2sp").convert(_opencc("s2t").convert(token))
+    from ..text import opencc_converter
+
+    return opencc_converter("tw2sp").convert(opencc_converter("s2t").convert(token))
 
 
 def _zh_content(token: str) -> bool:

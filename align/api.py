@@ -23,8 +23,17 @@ from pathlib import Path
 import numpy as np
 
 from . import core
-from .embed import Embedded, VectorConfig, embed_documents
-from .gaps import PARAGRAPH_DETECTOR, SENTENCE_DETECTOR, gaps_from_beads, nearby_model, pair_facing, take_out_absorbed
+from .embed import Embedded, VectorConfig, embed_documents, glosses_on_demand
+from .gaps import (
+    PARAGRAPH_DETECTOR,
+    SENTENCE_DETECTOR,
+    detector_rows,
+    gap_rows,
+    gaps_from_beads,
+    nearby_model,
+    pair_facing,
+    take_out_absorbed,
+)
 from .memory import release_free_memory
 from .models import Alignment, Bead, Document, Gap
 from .text import quote_states
@@ -103,9 +112,11 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     pconf = paragraph_config or PARAGRAPH_CONFIG
     vconf = vector_config or VectorConfig()
     report = progress or _silent
-    emb = embed_documents(en, zh, encoder, vconf, progress=lambda done, total: report("embedding", done, total))
+    by_paragraphs = paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1)
+    emb = embed_documents(en, zh, encoder, vconf, progress=lambda done, total: report("embedding", done, total),
+                          on_demand=glosses_on_demand(zh, by_paragraphs))
     try:  # the gloss view is embedded meanwhile (embed.GlossView)
-        paragraph_beads, sentence_beads, gaps, watch = _passes(en, zh, emb, (sconf, pconf), paragraphs, report)
+        paragraph_beads, sentence_beads, gaps, watch = _passes(en, zh, emb, (sconf, pconf), by_paragraphs, report)
     finally:
         emb.close()
     settings = _settings(encoder, paragraphs, (sconf, pconf, vconf), (emb.seconds, watch.seconds), check_names)
@@ -130,8 +141,7 @@ def _passes(en: Document, zh: Document, emb: Embedded, configs: tuple[core.Align
     with watch.timing():  # before the paragraph pass, which waits for the gloss view
         inputs = SentenceInputs.of(en, zh, ev, zv, lexical=_uses_lexical(sconf, sweights))
     with watch.timing(emb):
-        paragraph_beads = (paragraph_pass(en, zh, emb.en_paragraphs, emb.zh_paragraphs, pconf)
-                           if paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1)
+        paragraph_beads = (paragraph_pass(en, zh, emb.en_paragraphs, emb.zh_paragraphs, pconf) if paragraphs
                            else [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))), 0.0)])
     sentence_beads = _SentencePass(en, zh, emb, inputs, sconf, sweights, watch, report).run(paragraph_beads)
     report("checking", 0, 2)
@@ -275,9 +285,14 @@ def detect_gaps(en: Document, zh: Document, emb: Embedded, inputs: SentenceInput
     """The sentence detector (absorbed sentences taken out of their beads), then the
     gaps of both levels: ``(sentence beads, gaps)``."""
     lexical = None if inputs.zlex is None or inputs.elex is None else (inputs.elex, inputs.zlex)
-    sentence_beads = take_out_absorbed(sentence_beads, emb.en, emb.zh, inputs.elen, inputs.zlen,
-                                       SENTENCE_DETECTOR, lexical=lexical, quotes=(inputs.equote, inputs.zquote))
-    gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, emb.zh,
+    quotes = (inputs.equote, inputs.zquote)
+    # A long text's gloss view is made only where read (Embedded.on_demand).
+    zv = emb.zh_rows(detector_rows(sentence_beads, inputs.elen, inputs.zlen, SENTENCE_DETECTOR, lexical, quotes)["zh"]
+                     if emb.on_demand else ())
+    sentence_beads = take_out_absorbed(sentence_beads, emb.en, zv, inputs.elen, inputs.zlen,
+                                       SENTENCE_DETECTOR, lexical=lexical, quotes=quotes)
+    zv = emb.zh_rows(gap_rows(sentence_beads, len(en.sentences), len(zh.sentences))["zh"] if emb.on_demand else ())
+    gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, zv,
                            emb.en_paragraphs, emb.zh_paragraphs)
     release_free_memory()  # before the checks
     return sentence_beads, gaps

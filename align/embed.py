@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -196,6 +196,22 @@ def _cached(encoder: object) -> bool:
         encoder = getattr(encoder, "inner", None)
         seen += 1
     return False
+
+
+#: Chinese sentences beyond which a text aligned without a paragraph pass gets
+#: its gloss view on demand (:func:`glosses_on_demand`).
+ON_DEMAND_FROM = 2000
+#: Glosses whose mean centres the gloss view made on demand (an even sample).
+MEAN_SAMPLE = 1000
+
+
+def glosses_on_demand(zh: Document, paragraph_pass: bool) -> bool:
+    """Whether the gloss view of ``zh`` is best made on demand: the paragraph
+    pass reads every sentence's processed vector, the sentence detector (on its
+    own) only those of a few beads and of the sample its cosine model is fitted
+    on (:func:`align.gaps.detector_rows`). A book's 40,000 glosses cost 64 s of
+    CPU, a third of the whole (docs/aligner.md, "Quality and speed")."""
+    return not paragraph_pass and len(zh.sentences) > ON_DEMAND_FROM
 
 
 #: What joins the sentences of a span into one text, by language.
@@ -372,6 +388,11 @@ class Embedded:
             (span embedding adds to it).
         turns: taken around every encoder call (the gloss view's thread may be making calls).
 
+    With ``on_demand`` (a long text aligned without a paragraph pass, see
+    :func:`embed_documents`), the gloss view is made only for the Chinese
+    sentences asked for (:meth:`zh_rows`), and the gloss view's mean, which
+    centres it, is that of an evenly spread sample of :data:`MEAN_SAMPLE` sentences.
+
     The processed vectors (``en``, ``zh``, the paragraph vectors) and the fitted
     ``processing`` are computed when first asked for, which waits for the
     glosses. ``en`` is not held by the paragraph vectors, so that the sentence
@@ -389,8 +410,11 @@ class Embedded:
     glosses: GlossView | None = None
     seconds: float = 0.0
     turns: EncoderTurns = TURNS
+    on_demand: bool = False
     _processing: Processing | None = field(default=None, init=False, repr=False)
     _kept_zh: np.ndarray | None = field(default=None, init=False, repr=False)
+    _partial: np.ndarray | None = field(default=None, init=False, repr=False)
+    _glossed: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def _take_glosses(self) -> np.ndarray | None:
         if self.glosses is None:
@@ -411,9 +435,56 @@ class Embedded:
     def processing(self) -> Processing:
         """The post-processing fitted on this pair (applied to span vectors too)."""
         if self._processing is None:
-            self._kept_zh = self._processed_zh()  # for ``zh`` or ``zh_paragraphs``
+            if self.on_demand:
+                self._fit_on_demand()
+            else:
+                self._kept_zh = self._processed_zh()  # for ``zh`` or ``zh_paragraphs``
         assert self._processing is not None
         return self._processing
+
+    def _gloss_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """Raw gloss-view vectors of the Chinese sentences ``rows``, made now."""
+        from .lexical import gloss
+
+        t = time.perf_counter()
+        sentences = self.zh_doc.sentences
+        with self.turns.first():
+            vectors = encode(self.encoder, [gloss(sentences[k].norm) or sentences[k].norm for k in rows])
+        self.seconds += time.perf_counter() - t
+        return vectors
+
+    def _fit_on_demand(self) -> None:
+        """The processing fitted with the gloss view of an evenly spread sample;
+        every other sentence without its gloss view until asked for."""
+        n = len(self.zh_raw)
+        sample: list[int] = np.unique(np.linspace(0, n - 1, min(n, MEAN_SAMPLE)).round().astype(int)).tolist()
+        vectors = self._gloss_vectors(sample) if self.config.gloss else None
+        self._processing = Processing.fit(self.config, self.en_raw, self.zh_raw, vectors)
+        self._partial = self._processing.apply("zh", self.zh_raw)
+        self._glossed = np.zeros(n, dtype=bool)
+        if vectors is not None:
+            self._mix(sample, vectors)
+
+    def _mix(self, rows: list[int], gloss_raw: np.ndarray) -> None:
+        assert self._processing is not None and self._partial is not None and self._glossed is not None
+        self._partial[rows] = self._processing.apply("zh", self.zh_raw[rows], gloss_raw, gloss_in_place=True)
+        self._glossed[rows] = True
+
+    def zh_rows(self, rows: Iterable[int]) -> np.ndarray:
+        """(sentences, d) processed Chinese vectors of which at least ``rows``
+        have their gloss view: all of them (``zh``) unless ``on_demand``. There,
+        the gloss view of the rows not yet made is made now; the others are
+        centred only, until asked for."""
+        if not self.on_demand:
+            return self.zh
+        if self._processing is None:
+            self._fit_on_demand()
+        assert self._partial is not None and self._glossed is not None
+        if self.config.gloss:
+            missing = sorted(k for k in set(rows) if not self._glossed[k])
+            if missing:
+                self._mix(missing, self._gloss_vectors(missing))
+        return self._partial
 
     @property
     def _rereadable(self) -> bool:
@@ -423,6 +494,8 @@ class Embedded:
     @cached_property
     def zh(self) -> np.ndarray:
         """(sentences, d) processed Chinese sentence vectors."""
+        if self.on_demand:
+            return self.zh_rows(range(len(self.zh_raw)))
         kept, self._kept_zh = self._kept_zh, None
         return kept if kept is not None else self._processed_zh()
 
@@ -439,7 +512,11 @@ class Embedded:
 
     @cached_property
     def zh_paragraphs(self) -> np.ndarray:
-        """(paragraphs, d) Chinese paragraph vectors."""
+        """(paragraphs, d) Chinese paragraph vectors (``on_demand``: of the
+        vectors made so far; no paragraph pass reads them then, only the gaps
+        of null paragraph beads, and it makes none)."""
+        if self.on_demand:
+            return paragraph_vectors(self.zh_doc, self.zh_rows(()))
         vecs = self.__dict__.get("zh")
         if vecs is None and self._rereadable:  # not held: the detector reads them back
             kept, self._kept_zh = self._kept_zh, None
@@ -500,15 +577,21 @@ class Embedded:
 
 def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = VectorConfig(),
                     progress: Callable[[int, int], None] | None = None, *,
-                    background: bool = True) -> Embedded:
+                    background: bool = True, on_demand: bool = False) -> Embedded:
     """Embed both documents' sentences; their post-processing is fitted when
     first needed (see module doc).
 
     ``progress(done, total)``, if given, is called before and after each
     encoder call with the number of sentences embedded so far. The Chinese
     glosses (``config.gloss``) are embedded on a thread of their own
-    (``background``; :class:`GlossView`), or before returning.
+    (``background``; :class:`GlossView`), or before returning; with
+    ``on_demand``, only for the sentences asked for (:meth:`Embedded.zh_rows`),
+    which the caller that knows that nothing reads them all may choose (a
+    long text without a paragraph pass: :func:`glosses_on_demand`). The sentence pass
+    reading processed vectors (``config.sentence_pass``) reads them all, so
+    ``on_demand`` does not apply then.
     """
+    on_demand = on_demand and bool(config.gloss) and not config.sentence_pass
     total = len(en.sentences) + len(zh.sentences)
     report = progress or (lambda done, total: None)
     t = time.perf_counter()
@@ -517,15 +600,16 @@ def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = 
     zh_norms = [s.norm for s in zh.sentences]
     glosses = None
     with turns.first():  # taken before the thread starts: the sentences go first
-        if config.gloss and background:
+        if config.gloss and background and not on_demand:
             glosses = GlossView(encoder, zh_norms, turns, background=True)
         forget_parts(encoder)  # a previous pair's
         en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
         report(len(en.sentences), total)
         zh_raw = encode(encoder, zh_norms, keep_parts=True)
-    if config.gloss and not background:
+    if config.gloss and not background and not on_demand:
         glosses = GlossView(encoder, zh_norms, turns, background=False)
     report(total, total)
-    embedded = Embedded(en, zh, encoder, config, en_raw, zh_raw, glosses, time.perf_counter() - t, turns)
+    embedded = Embedded(en, zh, encoder, config, en_raw, zh_raw, glosses, time.perf_counter() - t, turns,
+                        on_demand)
     release_free_memory()  # the encoder's temporaries
     return embedded

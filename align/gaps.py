@@ -187,10 +187,8 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
             when the rest of its bead would then end inside an English
             quotation with the Chinese one closed (the aligner's own rule).
     """
-    test = _EdgeTest({"en": en_vecs, "zh": zh_vecs}, {"en": en_len, "zh": zh_len}, model,
-                     float(np.sum(en_len)) / max(float(np.sum(zh_len)), 1.0),
-                     {"en": min_len[0], "zh": min_len[1]}, overrule,
-                     None if lexical is None else {"en": lexical[0], "zh": lexical[1]}, max_shared, quotes)
+    config = DetectorConfig(min_len=min_len, lexical=lexical is not None, max_shared=max_shared, overrule=overrule)
+    test = _edge_test({"en": en_vecs, "zh": zh_vecs}, (en_len, zh_len), model, config, lexical, quotes)
     out: list[Absorbed] = []
     for k, bead in enumerate(beads):
         if bead.is_gap or len(bead.en) + len(bead.zh) < 3:
@@ -236,27 +234,53 @@ class _EdgeTest:
         lengths = {lang: float(self.lens[lang][mine].sum()), other: float(self.lens[other][theirs].sum())}
         return abs(float(np.log(max(lengths["en"], 1.0) / max(lengths["zh"], 1.0) / self.ratio)))
 
-    def __call__(self, lang: str, other: str, units: list[int], theirs: list[int], u: int) -> float | None:
-        """``u``'s confidence of being absorbed, or None when a test fails."""
+    def plausible(self, lang: str, other: str, units: list[int], theirs: list[int], u: int) -> bool:
+        """Whether ``u`` passes the tests that read no vector: it is long enough,
+        the length test (unless the vectors may overrule it), the quotation
+        rule and the lexical overlap."""
         rest = [v for v in units if v != u]
-        target = _unit_sum(self.vecs[other], theirs)
-        gain = float((_unit_sum(self.vecs[lang], rest) - _unit_sum(self.vecs[lang], units)) @ target)
-        if gain <= 0 or self.lens[lang][u] < self.least[lang]:
-            return None
-        p_unrelated = self.model.p_unrelated(float((self.vecs[other][theirs] @ self.vecs[lang][u]).max()))
-        if self.off(lang, rest, theirs) >= self.off(lang, units, theirs) and \
-                (self.overrule is None or p_unrelated < self.overrule):
-            return None
+        if self.lens[lang][u] < self.least[lang]:
+            return False
+        if self.overrule is None and self.off(lang, rest, theirs) >= self.off(lang, units, theirs):
+            return False
         if self.quotes is not None:
             ends = {lang: rest[-1], other: theirs[-1]}
             if self.quotes[0][ends["en"]] and not self.quotes[1][ends["zh"]]:
-                return None
+                return False
         if self.bags is not None:
             mine = self.bags[lang][u].astype(np.float32)
             shared = np.minimum(mine, self.bags[other][theirs].sum(axis=0, dtype=np.float32)).sum()
             if shared >= self.max_shared:
-                return None
+                return False
+        return True
+
+    def __call__(self, lang: str, other: str, units: list[int], theirs: list[int], u: int) -> float | None:
+        """``u``'s confidence of being absorbed, or None when a test fails."""
+        if not self.plausible(lang, other, units, theirs, u):
+            return None
+        rest = [v for v in units if v != u]
+        target = _unit_sum(self.vecs[other], theirs)
+        gain = float((_unit_sum(self.vecs[lang], rest) - _unit_sum(self.vecs[lang], units)) @ target)
+        if gain <= 0:
+            return None
+        p_unrelated = self.model.p_unrelated(float((self.vecs[other][theirs] @ self.vecs[lang][u]).max()))
+        if self.overrule is not None and p_unrelated < self.overrule and \
+                self.off(lang, rest, theirs) >= self.off(lang, units, theirs):
+            return None
         return 1.0 - (1.0 - p_unrelated) * float(np.exp(-gain / 0.02))
+
+
+def _edge_test(vecs: dict[str, np.ndarray], lens: tuple[np.ndarray, np.ndarray], model: CosineModel,
+               config: DetectorConfig, lexical: tuple[np.ndarray, np.ndarray] | None,
+               quotes: tuple[np.ndarray, np.ndarray] | None) -> _EdgeTest:
+    """The :class:`_EdgeTest` of ``config`` (its ``lexical`` bags used when
+    ``config.lexical``) on (English, Chinese) lengths ``lens``."""
+    en_len, zh_len = lens
+    bags = {"en": lexical[0], "zh": lexical[1]} if lexical is not None and config.lexical else None
+    return _EdgeTest(vecs, {"en": en_len, "zh": zh_len}, model,
+                     float(np.sum(en_len)) / max(float(np.sum(zh_len)), 1.0),
+                     {"en": config.min_len[0], "zh": config.min_len[1]}, config.overrule,
+                     bags, config.max_shared, quotes)
 
 
 def split_absorbed(beads: Sequence[Bead], absorbed: Sequence[Absorbed]) -> list[Bead]:
@@ -360,6 +384,27 @@ def fit_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead]) -> CosineMode
     return CosineModel.fit(x, y, np.array([float(x[i] @ y[j]) for i, j in one_to_one]))
 
 
+#: The most 1-1 beads a :func:`nearby_model` is fitted on: a longer document's
+#: model comes from blocks of consecutive ones spread evenly over it (the
+#: estimates of a mean and a spread need no more, and a block's windows overlap,
+#: so few units are read: :func:`detector_rows`).
+MODEL_PAIRS = 1000
+_MODEL_BLOCK = 50
+
+
+def model_pairs(beads: Sequence[Bead], most: int | None = None) -> list[tuple[int, int]]:
+    """The ``(en, zh)`` units of the 1-1 beads a cosine model is fitted on: all of
+    them, or ``most`` (:data:`MODEL_PAIRS`) in blocks of 50 consecutive ones
+    spread evenly over the document."""
+    most = MODEL_PAIRS if most is None else most
+    pairs = [(b.en[0], b.zh[0]) for b in beads if len(b.en) == 1 and len(b.zh) == 1]
+    if len(pairs) <= most:
+        return pairs
+    blocks = max(1, most // _MODEL_BLOCK)
+    starts = np.linspace(0, len(pairs) - _MODEL_BLOCK, blocks).round().astype(int)
+    return [pairs[k] for start in starts for k in range(start, start + _MODEL_BLOCK)]
+
+
 def nearby_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead], radius: int = 3) -> CosineModel:
     """The cosine model that a gap's confidence needs, fitted on the document.
 
@@ -372,8 +417,9 @@ def nearby_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead], radius: in
     best-nearby cosines sit far above random pairs' (technical documentation:
     about 0.45 against 0.0): a model fitted on random pairs calls many real
     orphans translated. Falls back to :func:`fit_model` with fewer than 5 beads.
+    Beyond :data:`MODEL_PAIRS` 1-1 beads, a sample of them (:func:`model_pairs`).
     """
-    pairs = [(b.en[0], b.zh[0]) for b in beads if len(b.en) == 1 and len(b.zh) == 1]
+    pairs = model_pairs(beads)
     if len(pairs) < 5:
         return fit_model(x, y, beads)
     own, near = [], []
@@ -389,6 +435,57 @@ def nearby_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead], radius: in
         return fit_model(x, y, beads)
     return CosineModel(float(np.median(own)), max(float(np.std(own)), 0.03),
                        float(np.mean(near)), max(float(np.std(near)), 0.03))
+
+
+def detector_rows(beads: Sequence[Bead], en_len: np.ndarray, zh_len: np.ndarray, config: DetectorConfig,
+                  lexical: tuple[np.ndarray, np.ndarray] | None = None,
+                  quotes: tuple[np.ndarray, np.ndarray] | None = None, radius: int = 3) -> dict[Lang, set[int]]:
+    """The units of each language whose vectors :func:`take_out_absorbed` reads
+    on ``beads`` at ``config``'s settings: those of :func:`nearby_model`'s beads
+    and their neighbours, and those of every bead with an edge unit that passes
+    the tests needing no vector (length, lexical overlap, quotation).
+
+    A caller that makes vectors on demand (the Chinese gloss view of a long
+    text, :class:`align.embed.Embedded`) makes these only.
+    """
+    rows = _model_rows(beads, len(en_len), len(zh_len), radius)
+    test = _edge_test({}, (en_len, zh_len), CosineModel(), config, lexical, quotes)
+    sides: tuple[tuple[Lang, Lang], ...] = (("en", "zh"), ("zh", "en"))
+    for bead in beads:
+        if bead.is_gap or len(bead.en) + len(bead.zh) < 3:
+            continue
+        if any(test.plausible(lang, other, list(getattr(bead, lang)), list(getattr(bead, other)), u)
+               for lang, other in sides if len(getattr(bead, lang)) > 1
+               for u in {getattr(bead, lang)[0], getattr(bead, lang)[-1]}):
+            rows["en"].update(bead.en)
+            rows["zh"].update(bead.zh)
+    return rows
+
+
+def gap_rows(beads: Sequence[Bead], n_en: int, n_zh: int, radius: int = 3) -> dict[Lang, set[int]]:
+    """The units of each language whose vectors :func:`gaps_from_beads` reads at
+    sentence level: those of :func:`nearby_model`'s beads and their neighbours,
+    the null beads' units, and the other side's units around each."""
+    rows = _model_rows(beads, n_en, n_zh, radius)
+    sizes: dict[Lang, int] = {"en": n_en, "zh": n_zh}
+    sides: tuple[tuple[Lang, Lang], ...] = (("en", "zh"), ("zh", "en"))
+    for lang, other in sides:
+        pos = _positions(beads, lang, other)
+        for b in beads:
+            if b.is_gap:
+                for k in getattr(b, lang):
+                    rows[lang].add(k)
+                    rows[other].update(range(max(0, pos[k] - radius), min(sizes[other], pos[k] + radius)))
+    return rows
+
+
+def _model_rows(beads: Sequence[Bead], n_en: int, n_zh: int, radius: int) -> dict[Lang, set[int]]:
+    """The units :func:`nearby_model` reads: its pairs' and those within ``radius``."""
+    rows: dict[Lang, set[int]] = {"en": set(), "zh": set()}
+    for i, j in model_pairs(beads):
+        rows["en"].update(range(max(0, i - radius), min(n_en, i + radius + 1)))
+        rows["zh"].update(range(max(0, j - radius), min(n_zh, j + radius + 1)))
+    return rows
 
 
 def gaps_from_beads(en: Document, zh: Document, paragraph_beads: Sequence[Bead],

@@ -167,3 +167,87 @@ def test_closing_stops_the_gloss_thread(encoder):
     emb = embed_documents(en, zh, encoder)
     emb.close()
     assert emb.glosses is not None and emb.glosses._thread is None
+
+
+class _Counting:
+    """The real encoder, counting the texts of each call."""
+
+    def __init__(self, inner):
+        self.inner, self.dim, self.calls = inner, inner.dim, []
+
+    def encode(self, texts, **kwargs):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts, **kwargs)
+
+    def signature(self) -> str:
+        return self.inner.signature()
+
+
+def test_gloss_view_on_demand_is_made_for_the_rows_asked_for_only(encoder, monkeypatch):
+    """A long text without a paragraph pass gets its gloss view only where the
+    detector reads it: those rows are the vectors the whole view gives (here the
+    sample that centres the view is the whole text), the others are centred only."""
+    import align.embed as embed
+
+    en, zh = _seed_docs()
+    n = len(zh.sentences)
+    full = embed_documents(en, zh, encoder)
+    monkeypatch.setattr(embed, "MEAN_SAMPLE", n)
+    counting = _Counting(encoder)
+    lazy = embed_documents(en, zh, counting, on_demand=True)
+    assert lazy.on_demand and lazy.glosses is None and len(counting.calls) == 2  # the sentences only
+    rows = lazy.zh_rows([1, 4, 7])
+    assert [len(c) for c in counting.calls[2:]] == [n]  # the sample that centres the view
+    np.testing.assert_allclose(rows, full.zh, atol=1e-6)
+    # With a sample of 3, only the rows asked for get the view, each made once.
+    monkeypatch.setattr(embed, "MEAN_SAMPLE", 3)
+    counting.calls.clear()
+    lazy = embed_documents(en, zh, counting, on_demand=True)
+    sample = [0, round((n - 1) / 2), n - 1]  # evenly spread
+    rows = lazy.zh_rows([1, 4])
+    assert counting.calls[2] == [gloss(zh.sentences[k].norm) or zh.sentences[k].norm for k in sample]
+    assert counting.calls[3] == [gloss(zh.sentences[k].norm) or zh.sentences[k].norm for k in (1, 4)]
+    lazy.zh_rows([4, 1])
+    assert len(counting.calls) == 4  # nothing made twice
+    centred = lazy.processing.apply("zh", lazy.zh_raw)
+    others = [k for k in range(n) if k not in {1, 4, *sample}]
+    np.testing.assert_allclose(rows[others], centred[others], atol=1e-6)
+    assert not np.allclose(rows[[1, 4]], centred[[1, 4]], atol=1e-3)
+    # The sentence pass reading processed vectors needs them all: no on-demand then.
+    assert not embed_documents(en, zh, encoder, VectorConfig(sentence_pass=True), on_demand=True).on_demand
+
+
+def test_only_long_texts_without_a_paragraph_pass_get_the_gloss_view_on_demand(monkeypatch):
+    import align.embed as embed
+
+    _, zh = _seed_docs()
+    assert not embed.glosses_on_demand(zh, paragraph_pass=False)  # short
+    monkeypatch.setattr(embed, "ON_DEMAND_FROM", len(zh.sentences) - 1)
+    assert embed.glosses_on_demand(zh, paragraph_pass=False)
+    assert not embed.glosses_on_demand(zh, paragraph_pass=True)  # the paragraph pass reads every vector
+
+
+def test_a_long_text_aligned_with_the_gloss_view_on_demand(encoder, mac_dev, monkeypatch):
+    """A MAC-Dev chapter aligned sentence by sentence, as a long text is: the
+    beads do not read the gloss view, so they are the same; the gaps are the same
+    units, with confidences from a model fitted on a sample (and a view
+    centred on a sample's mean) close to the whole one's."""
+    import align.embed as embed
+    import align.gaps as gaps
+    from align.api import align_texts
+
+    zh = (mac_dev / "src" / "002").read_text(encoding="utf-8")
+    en = (mac_dev / "tgt" / "002").read_text(encoding="utf-8")
+    whole = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
+    monkeypatch.setattr(embed, "ON_DEMAND_FROM", 50)
+    monkeypatch.setattr(embed, "MEAN_SAMPLE", 40)
+    monkeypatch.setattr(gaps, "MODEL_PAIRS", 100)
+    counting = _Counting(encoder)
+    lazy = align_texts(en, zh, presplit=True, encoder=counting, checks=[])
+    readings = {gloss(s.norm) or s.norm for s in lazy.zh.sentences}
+    glosses = sum(t in readings for c in counting.calls[2:] for t in c)
+    assert [(b.en, b.zh, b.score) for b in lazy.sentence_beads] == \
+        [(b.en, b.zh, b.score) for b in whole.sentence_beads]
+    assert [(g.only_in, g.sentences) for g in lazy.gaps] == [(g.only_in, g.sentences) for g in whole.gaps]
+    assert lazy.gaps and all(abs(a.confidence - b.confidence) < 0.05 for a, b in zip(lazy.gaps, whole.gaps, strict=True))
+    assert 0 < glosses < len(lazy.zh.sentences)

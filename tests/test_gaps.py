@@ -186,3 +186,64 @@ def test_check_sort_option(capsys, monkeypatch):
             if line.startswith(("│ en", "│ zh"))]
     confidences = [float(row[4]) for row in rows]
     assert len(confidences) >= 14 and confidences == sorted(confidences, reverse=True)
+
+
+def test_model_pairs_are_blocks_spread_over_a_long_document():
+    from align.gaps import model_pairs
+
+    beads = [Bead((k,), (k,)) for k in range(3000)] + [Bead((3000, 3001), (3000,))]
+    assert model_pairs(beads, most=5000) == [(k, k) for k in range(3000)]
+    sample = model_pairs(beads, most=1000)
+    assert len(sample) == 1000 and sample[0] == (0, 0) and sample[-1] == (2999, 2999)
+    starts = [sample[k][0] for k in range(0, 1000, 50)]
+    assert all(sample[k + 1][0] == sample[k][0] + 1 for k in range(1000) if k % 50 != 49)
+    assert max(np.diff(starts)) - min(np.diff(starts)) <= 1  # evenly spread
+
+
+class _Reads(np.ndarray):
+    """An array that records which rows are read through indexing."""
+
+    read: set[int]
+
+    def __getitem__(self, key):
+        rows = np.arange(len(self))[key[0] if isinstance(key, tuple) else key]
+        self.read.update(np.atleast_1d(rows).tolist())
+        return np.asarray(self).__getitem__(key)
+
+
+def _reads(vecs: np.ndarray) -> _Reads:
+    out = vecs.view(_Reads)
+    out.read = set()
+    return out
+
+
+def test_the_detector_reads_only_the_rows_it_names(encoder, mac_dev, monkeypatch):
+    """On a MAC-Dev chapter, with the cosine model fitted on a sample, the
+    detector and the gaps read only the rows that ``detector_rows`` and
+    ``gap_rows`` name (so a long text's gloss view is made for those only)."""
+    import align.gaps as gaps
+    from align.api import SentenceInputs
+    from align.embed import embed_documents
+    from align.gaps import SENTENCE_DETECTOR, detector_rows, gap_rows, gaps_from_beads, take_out_absorbed
+    from align.read import documents_from_texts
+
+    monkeypatch.setattr(gaps, "MODEL_PAIRS", 50)
+    zh_text = (mac_dev / "src" / "002").read_text(encoding="utf-8")
+    en_text = (mac_dev / "tgt" / "002").read_text(encoding="utf-8")
+    en, zh = documents_from_texts(en_text, zh_text, presplit=True)
+    emb = embed_documents(en, zh, encoder)
+    inp = SentenceInputs.of(en, zh, emb.en_raw, emb.zh_raw, lexical=True)
+    lexical, quotes = (inp.elex, inp.zlex), (inp.equote, inp.zquote)
+    beads = list(align_texts(en_text, zh_text, presplit=True, encoder=encoder, checks=[]).sentence_beads)
+
+    rows = detector_rows(beads, inp.elen, inp.zlen, SENTENCE_DETECTOR, lexical, quotes)
+    ev, zv = _reads(emb.en), _reads(emb.zh)
+    after = take_out_absorbed(beads, ev, zv, inp.elen, inp.zlen, SENTENCE_DETECTOR, lexical=lexical, quotes=quotes)
+    assert zv.read and zv.read <= rows["zh"] and ev.read <= rows["en"]
+    assert len(rows["zh"]) < len(zh.sentences) / 2
+    rows = gap_rows(after, len(en.sentences), len(zh.sentences))
+    ev, zv = _reads(emb.en), _reads(emb.zh)
+    one = [Bead(tuple(range(len(en.paragraphs))), tuple(range(len(zh.paragraphs))))]
+    assert gaps_from_beads(en, zh, one, after, ev, zv, emb.en_paragraphs, emb.zh_paragraphs)
+    assert zv.read and zv.read <= rows["zh"] and ev.read <= rows["en"]
+    assert len(rows["zh"]) < len(zh.sentences) / 2

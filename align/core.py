@@ -29,7 +29,9 @@ The method (for two sequences ``x`` of length ``n`` and ``y`` of length ``m``):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -383,6 +385,14 @@ class SpanVectors:
             self._joined_masks[length] = mask
         return self._joined_masks[length]
 
+    def copy(self) -> SpanVectors:
+        """The same span vectors, with windows of their own: a thread scoring
+        another part of the lattice reads its own (the windows are the state
+        that :meth:`get` changes; a span's vector is the same in any window)."""
+        other = SpanVectors(self.units, self.block)
+        other.joined = self.joined
+        return other
+
     def add_joined(self, spans: Sequence[tuple[int, int]], vectors: Sequence[np.ndarray]) -> None:
         """Record joined-text embeddings of ``(start, length)`` spans."""
         for (start, length), vec in zip(spans, vectors, strict=True):
@@ -625,6 +635,12 @@ class Scorer:
                                                   weighted_only=True) @ self.weights
         return out
 
+    def copy(self) -> Scorer:
+        """The same scorer with span vectors of its own (:meth:`SpanVectors.copy`), for another thread."""
+        return replace(self, x=self.x.copy(), y=self.y.copy(),
+                       x_lex=None if self.x_lex is None else self.x_lex.copy(),
+                       y_lex=None if self.y_lex is None else self.y_lex.copy())
+
     @property
     def shares_sides(self) -> bool:
         """Whether :meth:`block_scores` can score (its features leave out coverage)."""
@@ -683,6 +699,21 @@ class Scorer:
 # --------------------------------------------------------------------------- DP
 
 
+#: Threads that score a lattice's cells (its blocks in as many contiguous parts).
+SCORE_THREADS = min(2, os.cpu_count() or 1)
+#: Blocks of cells a part has at least (fewer: fewer parts).
+_PART_BLOCKS = 16
+
+
+def _parts(cells: int, block: int, threads: int) -> list[tuple[int, int]]:
+    """``cells`` cut into at most ``threads`` contiguous parts of whole blocks,
+    each of at least :data:`_PART_BLOCKS` blocks (one part when that is all)."""
+    blocks = -(-cells // block)
+    count = max(1, min(threads, blocks // _PART_BLOCKS))
+    cuts = [min(cells, round(blocks * k / count) * block) for k in range(count + 1)]
+    return [(cuts[k], cuts[k + 1]) for k in range(count)]
+
+
 class Lattice:
     """The band of DP cells with every bead score in it.
 
@@ -736,8 +767,20 @@ class Lattice:
         # A first lattice scores nearly every cell of every shape: then a block's
         # sides are shared among its shapes (Scorer.block_scores).
         shared = previous is None and scorer.shares_sides
-        for c0 in range(0, len(self.cell_i), self.BLOCK_CELLS):
-            c1 = min(c0 + self.BLOCK_CELLS, len(self.cell_i))
+        parts = _parts(len(self.cell_i), self.BLOCK_CELLS, SCORE_THREADS)
+        if len(parts) == 1:
+            self._score(scorer, todo, shared, *parts[0])
+        else:  # NumPy lets go of the GIL in its loops: each part on a thread, with its own span windows
+            with ThreadPoolExecutor(len(parts), thread_name_prefix="align-scores") as pool:
+                done = [pool.submit(self._score, scorer if k == 0 else scorer.copy(), todo, shared, c0, c1)
+                        for k, (c0, c1) in enumerate(parts)]
+                for future in done:
+                    future.result()
+
+    def _score(self, scorer: Scorer, todo: list[np.ndarray], shared: bool, start: int, stop: int) -> None:
+        """Score the cells ``start:stop`` still ``todo``, block by block."""
+        for c0 in range(start, stop, self.BLOCK_CELLS):
+            c1 = min(c0 + self.BLOCK_CELLS, stop)
             block = scorer.block_scores(self.cell_i[c0:c1], self.cell_j[c0:c1]) if shared else {}
             for s, (a, b) in enumerate(self.shapes):
                 keep = todo[s][c0:c1]

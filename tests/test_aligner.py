@@ -361,3 +361,41 @@ def test_block_scores_are_the_pair_scores_on_real_text(encoder, mac_dev, monkeyp
     one_by_one = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
     assert [(b.en, b.zh, b.score) for b in shared.sentence_beads] == \
         [(b.en, b.zh, b.score) for b in one_by_one.sentence_beads]
+
+
+def test_lattice_scored_on_threads_is_the_one_scored_in_line(encoder, mac_dev, monkeypatch):
+    """A long lattice's blocks are scored in parts, one a thread, each with span
+    windows of its own: the same scores as one thread's, for a first lattice and
+    for one that reuses it after refinement, and the same alignment."""
+    from align.api import SENTENCE_CONFIG, align_texts, load_weights
+
+    zh = (mac_dev / "src" / "002").read_text(encoding="utf-8")
+    en = (mac_dev / "tgt" / "002").read_text(encoding="utf-8")
+    zv, ev = encoder.encode(zh.splitlines()), encoder.encode(en.splitlines())
+    shapes = SENTENCE_CONFIG.shapes()
+    weights = load_weights("sentence", tuple(shapes))
+    n, m = len(zv), len(ev)
+    lo, hi = core.anchor_band(zv, ev, 5)
+
+    def lattices() -> tuple[core.Lattice, core.Lattice]:
+        scorer = core.Scorer(core.SpanVectors(zv), core.SpanVectors(ev), np.full(n, 20.0), np.full(m, 60.0),
+                             shapes, weights)
+        first = core.Lattice(n, m, lo, hi, scorer)
+        kept = first.score_matrix.copy()
+        scorer.x.add_joined([(10, 2), (40, 3)], [zv[0], zv[1]])  # some spans get joined-text vectors
+        return kept, core.Lattice(n, m, lo, hi, scorer, previous=first).score_matrix
+
+    monkeypatch.setattr(core, "_PART_BLOCKS", 1)
+    monkeypatch.setattr(core.Lattice, "BLOCK_CELLS", 256)
+    assert len(core._parts(int((hi - lo + 1).sum()), 256, 2)) == 2
+    monkeypatch.setattr(core, "SCORE_THREADS", 2)
+    threaded = lattices()
+    monkeypatch.setattr(core, "SCORE_THREADS", 1)
+    in_line = lattices()
+    for a, b in zip(threaded, in_line, strict=True):
+        np.testing.assert_array_equal(a, b)
+    monkeypatch.setattr(core, "SCORE_THREADS", 2)
+    a = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
+    monkeypatch.setattr(core, "SCORE_THREADS", 1)
+    b = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
+    assert [(x.en, x.zh, x.score) for x in a.sentence_beads] == [(x.en, x.zh, x.score) for x in b.sentence_beads]

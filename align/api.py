@@ -30,6 +30,7 @@ from .gaps import (
     detector_rows,
     gap_rows,
     gaps_from_beads,
+    model_rows,
     nearby_model,
     pair_facing,
     take_out_absorbed,
@@ -114,7 +115,7 @@ def align_documents(en: Document, zh: Document, *, encoder=None,
     report = progress or _silent
     by_paragraphs = paragraphs and (len(en.paragraphs) > 1 or len(zh.paragraphs) > 1)
     emb = embed_documents(en, zh, encoder, vconf, progress=lambda done, total: report("embedding", done, total),
-                          on_demand=glosses_on_demand(zh, by_paragraphs))
+                          on_demand=model_rows(len(zh.sentences)) if glosses_on_demand(zh, by_paragraphs) else None)
     try:  # the gloss view is embedded meanwhile (embed.GlossView)
         paragraph_beads, sentence_beads, gaps, watch = _passes(en, zh, emb, (sconf, pconf), by_paragraphs, report)
     finally:

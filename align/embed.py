@@ -201,9 +201,6 @@ def _cached(encoder: object) -> bool:
 #: Chinese sentences beyond which a text aligned without a paragraph pass gets
 #: its gloss view on demand (:func:`glosses_on_demand`).
 ON_DEMAND_FROM = 2000
-#: Glosses whose mean centres the gloss view made on demand (an even sample).
-MEAN_SAMPLE = 1000
-
 
 def glosses_on_demand(zh: Document, paragraph_pass: bool) -> bool:
     """Whether the gloss view of ``zh`` is best made on demand: the paragraph
@@ -390,8 +387,8 @@ class Embedded:
 
     With ``on_demand`` (a long text aligned without a paragraph pass, see
     :func:`embed_documents`), the gloss view is made only for the Chinese
-    sentences asked for (:meth:`zh_rows`), and the gloss view's mean, which
-    centres it, is that of an evenly spread sample of :data:`MEAN_SAMPLE` sentences.
+    sentences asked for (:meth:`zh_rows`), and ``glosses`` are those of a
+    sample given in advance, whose mean centres the view.
 
     The processed vectors (``en``, ``zh``, the paragraph vectors) and the fitted
     ``processing`` are computed when first asked for, which waits for the
@@ -411,6 +408,7 @@ class Embedded:
     seconds: float = 0.0
     turns: EncoderTurns = TURNS
     on_demand: bool = False
+    sample: Sequence[int] = ()
     _processing: Processing | None = field(default=None, init=False, repr=False)
     _kept_zh: np.ndarray | None = field(default=None, init=False, repr=False)
     _partial: np.ndarray | None = field(default=None, init=False, repr=False)
@@ -454,11 +452,11 @@ class Embedded:
         return vectors
 
     def _fit_on_demand(self) -> None:
-        """The processing fitted with the gloss view of an evenly spread sample;
+        """The processing fitted with the gloss view of the sample (``glosses``);
         every other sentence without its gloss view until asked for."""
         n = len(self.zh_raw)
-        sample: list[int] = np.unique(np.linspace(0, n - 1, min(n, MEAN_SAMPLE)).round().astype(int)).tolist()
-        vectors = self._gloss_vectors(sample) if self.config.gloss else None
+        sample = list(self.sample)
+        vectors = self._take_glosses() if sample else None
         self._processing = Processing.fit(self.config, self.en_raw, self.zh_raw, vectors)
         self._partial = self._processing.apply("zh", self.zh_raw)
         self._glossed = np.zeros(n, dtype=bool)
@@ -577,21 +575,22 @@ class Embedded:
 
 def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = VectorConfig(),
                     progress: Callable[[int, int], None] | None = None, *,
-                    background: bool = True, on_demand: bool = False) -> Embedded:
+                    background: bool = True, on_demand: Sequence[int] | None = None) -> Embedded:
     """Embed both documents' sentences; their post-processing is fitted when
     first needed (see module doc).
 
     ``progress(done, total)``, if given, is called before and after each
     encoder call with the number of sentences embedded so far. The Chinese
     glosses (``config.gloss``) are embedded on a thread of their own
-    (``background``; :class:`GlossView`), or before returning; with
-    ``on_demand``, only for the sentences asked for (:meth:`Embedded.zh_rows`),
-    which the caller that knows that nothing reads them all may choose (a
-    long text without a paragraph pass: :func:`glosses_on_demand`). The sentence pass
-    reading processed vectors (``config.sentence_pass``) reads them all, so
+    (``background``; :class:`GlossView`), or before returning. With
+    ``on_demand`` (sentence indices), only for those, which centre the view,
+    and later for the sentences asked for (:meth:`Embedded.zh_rows`): a caller
+    that knows that nothing reads them all may choose so (a long text without
+    a paragraph pass: :func:`glosses_on_demand`). The sentence pass reading
+    processed vectors (``config.sentence_pass``) reads them all, so
     ``on_demand`` does not apply then.
     """
-    on_demand = on_demand and bool(config.gloss) and not config.sentence_pass
+    sample = list(on_demand) if on_demand is not None and config.gloss and not config.sentence_pass else None
     total = len(en.sentences) + len(zh.sentences)
     report = progress or (lambda done, total: None)
     t = time.perf_counter()
@@ -600,16 +599,18 @@ def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = 
     zh_norms = [s.norm for s in zh.sentences]
     glosses = None
     with turns.first():  # taken before the thread starts: the sentences go first
-        if config.gloss and background and not on_demand:
-            glosses = GlossView(encoder, zh_norms, turns, background=True)
+        if config.gloss and background:
+            glosses = GlossView(encoder, zh_norms if sample is None else [zh_norms[k] for k in sample], turns,
+                                background=True)
         forget_parts(encoder)  # a previous pair's
         en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
         report(len(en.sentences), total)
         zh_raw = encode(encoder, zh_norms, keep_parts=True)
-    if config.gloss and not background and not on_demand:
-        glosses = GlossView(encoder, zh_norms, turns, background=False)
+    if config.gloss and not background:
+        glosses = GlossView(encoder, zh_norms if sample is None else [zh_norms[k] for k in sample], turns,
+                            background=False)
     report(total, total)
     embedded = Embedded(en, zh, encoder, config, en_raw, zh_raw, glosses, time.perf_counter() - t, turns,
-                        on_demand)
+                        sample is not None, sample or ())
     release_free_memory()  # the encoder's temporaries
     return embedded

@@ -384,25 +384,43 @@ def fit_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead]) -> CosineMode
     return CosineModel.fit(x, y, np.array([float(x[i] @ y[j]) for i, j in one_to_one]))
 
 
-#: The most 1-1 beads a :func:`nearby_model` is fitted on: a longer document's
-#: model comes from blocks of consecutive ones spread evenly over it (the
-#: estimates of a mean and a spread need no more, and a block's windows overlap,
-#: so few units are read: :func:`detector_rows`).
-MODEL_PAIRS = 1000
-_MODEL_BLOCK = 50
+#: A :func:`nearby_model` of a document with more than ``MODEL_BLOCKS *
+#: MODEL_BLOCK`` units on its second side (Chinese) is fitted on the 1-1 beads
+#: inside ``MODEL_BLOCKS`` blocks of ``MODEL_BLOCK`` consecutive units spread
+#: evenly over it (:func:`model_blocks`): a mean and a spread need no more, and
+#: the rows read are known before the alignment, so that a long text's gloss view
+#: of them can be made meanwhile (:func:`model_rows`).
+MODEL_BLOCKS = 20
+MODEL_BLOCK = 80
 
 
-def model_pairs(beads: Sequence[Bead], most: int | None = None) -> list[tuple[int, int]]:
-    """The ``(en, zh)`` units of the 1-1 beads a cosine model is fitted on: all of
-    them, or ``most`` (:data:`MODEL_PAIRS`) in blocks of 50 consecutive ones
-    spread evenly over the document."""
-    most = MODEL_PAIRS if most is None else most
+def model_blocks(n: int) -> list[range]:
+    """The blocks of units (of the second side, ``n`` of them) a cosine model reads:
+    one block of all of them, or :data:`MODEL_BLOCKS` spread evenly."""
+    if n <= MODEL_BLOCKS * MODEL_BLOCK:
+        return [range(n)]
+    starts = np.linspace(0, n - MODEL_BLOCK, MODEL_BLOCKS).round().astype(int)
+    return [range(int(start), int(start) + MODEL_BLOCK) for start in starts]
+
+
+def model_rows(n: int) -> list[int]:
+    """The units of the second side that :func:`nearby_model` reads, whatever the beads."""
+    return sorted({k for block in model_blocks(n) for k in block})
+
+
+def model_pairs(beads: Sequence[Bead], n: int, radius: int = 3) -> list[tuple[int, int]]:
+    """The ``(en, zh)`` units of the 1-1 beads a cosine model is fitted on (``n``
+    units on the second side): all of them, or those inside the blocks of
+    :func:`model_blocks`, ``radius`` units or more from a block's ends (their
+    neighbours are in the block too)."""
     pairs = [(b.en[0], b.zh[0]) for b in beads if len(b.en) == 1 and len(b.zh) == 1]
-    if len(pairs) <= most:
+    blocks = model_blocks(n)
+    if len(blocks) == 1:
         return pairs
-    blocks = max(1, most // _MODEL_BLOCK)
-    starts = np.linspace(0, len(pairs) - _MODEL_BLOCK, blocks).round().astype(int)
-    return [pairs[k] for start in starts for k in range(start, start + _MODEL_BLOCK)]
+    inside = np.zeros(n, dtype=bool)
+    for block in blocks:
+        inside[block.start + radius:block.stop - radius] = True
+    return [(i, j) for i, j in pairs if inside[j]]
 
 
 def nearby_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead], radius: int = 3) -> CosineModel:
@@ -417,9 +435,9 @@ def nearby_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead], radius: in
     best-nearby cosines sit far above random pairs' (technical documentation:
     about 0.45 against 0.0): a model fitted on random pairs calls many real
     orphans translated. Falls back to :func:`fit_model` with fewer than 5 beads.
-    Beyond :data:`MODEL_PAIRS` 1-1 beads, a sample of them (:func:`model_pairs`).
+    A long document's is fitted on a sample of them (:func:`model_pairs`).
     """
-    pairs = model_pairs(beads)
+    pairs = model_pairs(beads, len(y), radius)
     if len(pairs) < 5:
         return fit_model(x, y, beads)
     own, near = [], []
@@ -482,7 +500,7 @@ def gap_rows(beads: Sequence[Bead], n_en: int, n_zh: int, radius: int = 3) -> di
 def _model_rows(beads: Sequence[Bead], n_en: int, n_zh: int, radius: int) -> dict[Lang, set[int]]:
     """The units :func:`nearby_model` reads: its pairs' and those within ``radius``."""
     rows: dict[Lang, set[int]] = {"en": set(), "zh": set()}
-    for i, j in model_pairs(beads):
+    for i, j in model_pairs(beads, n_zh, radius):
         rows["en"].update(range(max(0, i - radius), min(n_en, i + radius + 1)))
         rows["zh"].update(range(max(0, j - radius), min(n_zh, j + radius + 1)))
     return rows

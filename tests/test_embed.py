@@ -183,38 +183,35 @@ class _Counting:
         return self.inner.signature()
 
 
-def test_gloss_view_on_demand_is_made_for_the_rows_asked_for_only(encoder, monkeypatch):
-    """A long text without a paragraph pass gets its gloss view only where the
-    detector reads it: those rows are the vectors the whole view gives (here the
-    sample that centres the view is the whole text), the others are centred only."""
-    import align.embed as embed
-
+def test_gloss_view_on_demand_is_made_for_the_rows_asked_for_only(encoder):
+    """A long text without a paragraph pass gets its gloss view for a sample
+    given in advance, which centres it, then where the detector reads it: with
+    the whole text as the sample, the vectors of the whole view; else the rows
+    asked for get it, each once, and the others are centred only."""
     en, zh = _seed_docs()
     n = len(zh.sentences)
     full = embed_documents(en, zh, encoder)
-    monkeypatch.setattr(embed, "MEAN_SAMPLE", n)
+    whole = embed_documents(en, zh, encoder, on_demand=range(n))
+    assert whole.on_demand
+    np.testing.assert_allclose(whole.zh_rows([1, 4, 7]), full.zh, atol=1e-6)
     counting = _Counting(encoder)
-    lazy = embed_documents(en, zh, counting, on_demand=True)
-    assert lazy.on_demand and lazy.glosses is None and len(counting.calls) == 2  # the sentences only
-    rows = lazy.zh_rows([1, 4, 7])
-    assert [len(c) for c in counting.calls[2:]] == [n]  # the sample that centres the view
-    np.testing.assert_allclose(rows, full.zh, atol=1e-6)
-    # With a sample of 3, only the rows asked for get the view, each made once.
-    monkeypatch.setattr(embed, "MEAN_SAMPLE", 3)
-    counting.calls.clear()
-    lazy = embed_documents(en, zh, counting, on_demand=True)
-    sample = [0, round((n - 1) / 2), n - 1]  # evenly spread
-    rows = lazy.zh_rows([1, 4])
-    assert counting.calls[2] == [gloss(zh.sentences[k].norm) or zh.sentences[k].norm for k in sample]
-    assert counting.calls[3] == [gloss(zh.sentences[k].norm) or zh.sentences[k].norm for k in (1, 4)]
+    sample = [0, 5, n - 1]
+    lazy = embed_documents(en, zh, counting, on_demand=sample, background=False)
+    readings = [gloss(s.norm) or s.norm for s in zh.sentences]
+    assert len(counting.calls) == 3 and counting.calls[2] == [readings[k] for k in sample]
+    rows = lazy.zh_rows([1, 4, 5])
+    assert counting.calls[3] == [readings[1], readings[4]]
     lazy.zh_rows([4, 1])
     assert len(counting.calls) == 4  # nothing made twice
     centred = lazy.processing.apply("zh", lazy.zh_raw)
     others = [k for k in range(n) if k not in {1, 4, *sample}]
     np.testing.assert_allclose(rows[others], centred[others], atol=1e-6)
     assert not np.allclose(rows[[1, 4]], centred[[1, 4]], atol=1e-3)
+    # The view is centred on the sample's mean.
+    assert np.allclose(lazy.processing.gloss.mean, encoder.encode([readings[k] for k in sample]).mean(axis=0),
+                       atol=1e-5)
     # The sentence pass reading processed vectors needs them all: no on-demand then.
-    assert not embed_documents(en, zh, encoder, VectorConfig(sentence_pass=True), on_demand=True).on_demand
+    assert not embed_documents(en, zh, encoder, VectorConfig(sentence_pass=True), on_demand=sample).on_demand
 
 
 def test_only_long_texts_without_a_paragraph_pass_get_the_gloss_view_on_demand(monkeypatch):
@@ -240,8 +237,8 @@ def test_a_long_text_aligned_with_the_gloss_view_on_demand(encoder, mac_dev, mon
     en = (mac_dev / "tgt" / "002").read_text(encoding="utf-8")
     whole = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
     monkeypatch.setattr(embed, "ON_DEMAND_FROM", 50)
-    monkeypatch.setattr(embed, "MEAN_SAMPLE", 40)
-    monkeypatch.setattr(gaps, "MODEL_PAIRS", 100)
+    monkeypatch.setattr(gaps, "MODEL_BLOCKS", 4)
+    monkeypatch.setattr(gaps, "MODEL_BLOCK", 40)
     counting = _Counting(encoder)
     lazy = align_texts(en, zh, presplit=True, encoder=counting, checks=[])
     readings = {gloss(s.norm) or s.norm for s in lazy.zh.sentences}

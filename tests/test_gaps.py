@@ -188,16 +188,20 @@ def test_check_sort_option(capsys, monkeypatch):
     assert len(confidences) >= 14 and confidences == sorted(confidences, reverse=True)
 
 
-def test_model_pairs_are_blocks_spread_over_a_long_document():
-    from align.gaps import model_pairs
+def test_model_pairs_are_those_in_blocks_spread_over_a_long_document():
+    from align.gaps import MODEL_BLOCK, MODEL_BLOCKS, model_blocks, model_pairs, model_rows
 
     beads = [Bead((k,), (k,)) for k in range(3000)] + [Bead((3000, 3001), (3000,))]
-    assert model_pairs(beads, most=5000) == [(k, k) for k in range(3000)]
-    sample = model_pairs(beads, most=1000)
-    assert len(sample) == 1000 and sample[0] == (0, 0) and sample[-1] == (2999, 2999)
-    starts = [sample[k][0] for k in range(0, 1000, 50)]
-    assert all(sample[k + 1][0] == sample[k][0] + 1 for k in range(1000) if k % 50 != 49)
-    assert max(np.diff(starts)) - min(np.diff(starts)) <= 1  # evenly spread
+    assert model_blocks(1000) == [range(1000)] and model_pairs(beads[:1000], 1000) == [(k, k) for k in range(1000)]
+    blocks = model_blocks(3001)
+    assert len(blocks) == MODEL_BLOCKS and all(len(b) == MODEL_BLOCK for b in blocks)
+    assert blocks[0].start == 0 and blocks[-1].stop == 3001
+    gaps_between = np.diff([b.start for b in blocks])
+    assert gaps_between.max() - gaps_between.min() <= 1  # evenly spread
+    pairs = model_pairs(beads, 3001)
+    assert len(pairs) == MODEL_BLOCKS * (MODEL_BLOCK - 6)  # 3 from each end of a block are left out
+    rows = set(model_rows(3001))
+    assert all(set(range(j - 3, j + 4)) <= rows for _, j in pairs)  # every neighbour read is in the sample
 
 
 class _Reads(np.ndarray):
@@ -227,7 +231,8 @@ def test_the_detector_reads_only_the_rows_it_names(encoder, mac_dev, monkeypatch
     from align.gaps import SENTENCE_DETECTOR, detector_rows, gap_rows, gaps_from_beads, take_out_absorbed
     from align.read import documents_from_texts
 
-    monkeypatch.setattr(gaps, "MODEL_PAIRS", 50)
+    monkeypatch.setattr(gaps, "MODEL_BLOCKS", 2)
+    monkeypatch.setattr(gaps, "MODEL_BLOCK", 40)
     zh_text = (mac_dev / "src" / "002").read_text(encoding="utf-8")
     en_text = (mac_dev / "tgt" / "002").read_text(encoding="utf-8")
     en, zh = documents_from_texts(en_text, zh_text, presplit=True)

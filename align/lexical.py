@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -30,6 +31,7 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:\S+|\b[A-Za-z]+:\S*")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -102,9 +104,18 @@ def hashed(bags: Iterable[set[str]], dim: int = DIM, count: int | None = None) -
         bags = list(bags)
         count = len(bags)
     out = np.zeros((count, dim), dtype=np.float16)
+    rows, columns = array("q"), array("q")
+    column: dict[str, int] = {}  # each word hashed once: a book's bags hold some 30,000 distinct words
     for row, bag in enumerate(bags):
         for word in bag:
-            out[row, zlib.crc32(word.encode()) % dim] += 1.0
+            k = column.get(word)
+            if k is None:
+                k = column[word] = zlib.crc32(word.encode()) % dim
+            rows.append(row)
+            columns.append(k)
+    # Added in one call (a word is in a bag once, but two may share a column).
+    np.add.at(out, (np.frombuffer(rows, dtype=np.int64) if rows else np.zeros(0, dtype=np.int64),
+                    np.frombuffer(columns, dtype=np.int64) if columns else np.zeros(0, dtype=np.int64)), 1.0)
     return out
 
 

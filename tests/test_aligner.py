@@ -399,3 +399,19 @@ def test_lattice_scored_on_threads_is_the_one_scored_in_line(encoder, mac_dev, m
     monkeypatch.setattr(core, "SCORE_THREADS", 1)
     b = align_texts(en, zh, presplit=True, encoder=encoder, checks=[])
     assert [(x.en, x.zh, x.score) for x in a.sentence_beads] == [(x.en, x.zh, x.score) for x in b.sentence_beads]
+
+
+def test_hashed_bags_count_each_word_in_its_column():
+    import zlib
+
+    from align.lexical import hashed
+
+    bags = [{"river", "boat"}, set(), {"river"}, {"a", "b", "c", "d", "e"}]
+    out = hashed(iter(bags), dim=4, count=len(bags))
+    expected = np.zeros((4, 4), dtype=np.float16)
+    for row, bag in enumerate(bags):
+        for word in bag:
+            expected[row, zlib.crc32(word.encode()) % 4] += 1  # five words in four columns: one shared
+    np.testing.assert_array_equal(out, expected)
+    assert out.dtype == np.float16 and out[3].sum() == 5 and out[1].sum() == 0
+    assert hashed([]).shape == (0, 256)

@@ -106,8 +106,20 @@ _MONTHS = ({m: float(i) for i, m in enumerate(_MONTH_NAMES, start=1)}
 _WORD_RE = re.compile(r"[A-Za-z]+")
 
 
+_MAGNITUDE_WORDS = ("hundred", "thousand", "million", "billion", "trillion")
+# A quantity word as a whole run of letters: a text without one has none to read
+# (most sentences; this is checked first, in C).
+_NUMBER_WORD_RE = re.compile(
+    r"(?<![A-Za-z])(?:(?i:{})|{})(?![A-Za-z])".format(
+        "|".join(sorted({*_UNITS, *_TENS, *_ORDINALS, *_SPECIAL, *_MAGNITUDE_WORDS} - {"a", "an"}, key=len,
+                        reverse=True)),
+        "|".join(sorted(_MONTHS, key=len, reverse=True))))
+
+
 def _en_words(text: str) -> list[Quantity]:
     """Number words, ordinals, fractions of speech and month names (match only)."""
+    if not _NUMBER_WORD_RE.search(text):
+        return []  # "a" and "an" alone are no quantity
     out: list[Quantity] = []
     total = current = 0.0
     started = -1
@@ -139,7 +151,7 @@ def _en_words(text: str) -> list[Quantity]:
             continue
         if lw in _UNITS or lw in _TENS:
             current += _UNITS.get(lw, _TENS.get(lw, 0.0))
-        elif lw in ("hundred", "thousand", "million", "billion", "trillion"):
+        elif lw in _MAGNITUDE_WORDS:
             scale = _EN_MAG[lw]
             base = current or 1.0
             if scale == 100:
@@ -397,6 +409,8 @@ class NumbersCheck:
         zh_q = [[(s, q) for s in p.zh for q in zh_quantities(s.text)] for p in beads]
         findings = []
         for k, p in enumerate(beads):
+            if not en_q[k] and not zh_q[k]:
+                continue  # nothing to match (most beads of most texts)
             near = range(max(0, k - 1), min(len(beads), k + 2))
             en_near = reading_keys([q for j in near for _, q in en_q[j]])
             zh_near = reading_keys([q for j in near for _, q in zh_q[j]])

@@ -16,7 +16,7 @@ deduplicates), so the embed columns show the cost of distinct text; the other
 stages see every sentence.
 
 Stages: ``embed`` the sentence vectors, ``gloss`` the Chinese gloss view as
-far as the main thread makes it or waits for it (its thread, which runs beside
+far as the main thread makes it (a long text's on demand, too) or waits for it (its thread, which runs beside
 the stages that follow ``embed``, adds its CPU time to theirs), ``inputs`` the lengths, lexical bags and
 quotation states of the sentence pass, ``spans`` the refinement pass's
 joined-text span vectors, ``anchors`` the all-pairs top-k search and the
@@ -122,6 +122,7 @@ class Profile:
         self.wrap(api, "embed_documents", "embed")
         self.wrap(lexical, "gloss", "gloss")
         self.wrap(embed.GlossView, "take", "gloss")
+        self.wrap(embed.Embedded, "_gloss_vectors", "gloss")  # a long text's, made on demand
         self.wrap(api.SentenceInputs, "of", "inputs")
         self.wrap(embed.Embedded, "spans", "spans")
         self.wrap(core, "top_k_links", "anchors")

@@ -206,8 +206,8 @@ def glosses_on_demand(zh: Document, paragraph_pass: bool) -> bool:
     """Whether the gloss view of ``zh`` is best made on demand: the paragraph
     pass reads every sentence's processed vector, the sentence detector (on its
     own) only those of a few beads and of the sample its cosine model is fitted
-    on (:func:`align.gaps.detector_rows`). A book's 40,000 glosses cost 64 s of
-    CPU, a third of the whole (docs/aligner.md, "Quality and speed")."""
+    on (:func:`align.gaps.detector_rows`). A book's 30,000 glosses cost about 48 s
+    of CPU, a quarter of the whole (docs/aligner.md, "Quality and speed")."""
     return not paragraph_pass and len(zh.sentences) > ON_DEMAND_FROM
 
 

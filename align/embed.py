@@ -202,6 +202,7 @@ def _cached(encoder: object) -> bool:
 #: its gloss view on demand (:func:`glosses_on_demand`).
 ON_DEMAND_FROM = 2000
 
+
 def glosses_on_demand(zh: Document, paragraph_pass: bool) -> bool:
     """Whether the gloss view of ``zh`` is best made on demand: the paragraph
     pass reads every sentence's processed vector, the sentence detector (on its
@@ -598,17 +599,16 @@ def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = 
     turns = TURNS
     zh_norms = [s.norm for s in zh.sentences]
     glosses = None
+    gloss_of = zh_norms if sample is None else [zh_norms[k] for k in sample]
     with turns.first():  # taken before the thread starts: the sentences go first
         if config.gloss and background:
-            glosses = GlossView(encoder, zh_norms if sample is None else [zh_norms[k] for k in sample], turns,
-                                background=True)
+            glosses = GlossView(encoder, gloss_of, turns, background=True)
         forget_parts(encoder)  # a previous pair's
         en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
         report(len(en.sentences), total)
         zh_raw = encode(encoder, zh_norms, keep_parts=True)
     if config.gloss and not background:
-        glosses = GlossView(encoder, zh_norms if sample is None else [zh_norms[k] for k in sample], turns,
-                            background=False)
+        glosses = GlossView(encoder, gloss_of, turns, background=False)
     report(total, total)
     embedded = Embedded(en, zh, encoder, config, en_raw, zh_raw, glosses, time.perf_counter() - t, turns,
                         sample is not None, sample or ())

@@ -386,7 +386,7 @@ class Embedded:
             (span embedding adds to it).
         turns: taken around every encoder call (the gloss view's thread may be making calls).
 
-    With ``on_demand`` (a long text aligned without a paragraph pass, see
+    With a ``sample`` (``on_demand``: a long text aligned without a paragraph pass, see
     :func:`embed_documents`), the gloss view is made only for the Chinese
     sentences asked for (:meth:`zh_rows`), and ``glosses`` are those of a
     sample given in advance, whose mean centres the view.
@@ -408,12 +408,16 @@ class Embedded:
     glosses: GlossView | None = None
     seconds: float = 0.0
     turns: EncoderTurns = TURNS
-    on_demand: bool = False
-    sample: Sequence[int] = ()
+    sample: Sequence[int] | None = None
     _processing: Processing | None = field(default=None, init=False, repr=False)
     _kept_zh: np.ndarray | None = field(default=None, init=False, repr=False)
     _partial: np.ndarray | None = field(default=None, init=False, repr=False)
     _glossed: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @property
+    def on_demand(self) -> bool:
+        """Whether the gloss view is made on demand (see :meth:`zh_rows`), ``sample`` first."""
+        return self.sample is not None
 
     def _take_glosses(self) -> np.ndarray | None:
         if self.glosses is None:
@@ -456,7 +460,7 @@ class Embedded:
         """The processing fitted with the gloss view of the sample (``glosses``);
         every other sentence without its gloss view until asked for."""
         n = len(self.zh_raw)
-        sample = list(self.sample)
+        sample = list(self.sample or ())
         vectors = self._take_glosses() if sample else None
         self._processing = Processing.fit(self.config, self.en_raw, self.zh_raw, vectors)
         self._partial = self._processing.apply("zh", self.zh_raw)
@@ -610,7 +614,6 @@ def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = 
     if config.gloss and not background:
         glosses = GlossView(encoder, gloss_of, turns, background=False)
     report(total, total)
-    embedded = Embedded(en, zh, encoder, config, en_raw, zh_raw, glosses, time.perf_counter() - t, turns,
-                        sample is not None, sample or ())
+    embedded = Embedded(en, zh, encoder, config, en_raw, zh_raw, glosses, time.perf_counter() - t, turns, sample)
     release_free_memory()  # the encoder's temporaries
     return embedded

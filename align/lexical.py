@@ -114,8 +114,7 @@ def hashed(bags: Iterable[set[str]], dim: int = DIM, count: int | None = None) -
             rows.append(row)
             columns.append(k)
     # Added in one call (a word is in a bag once, but two may share a column).
-    np.add.at(out, (np.frombuffer(rows, dtype=np.int64) if rows else np.zeros(0, dtype=np.int64),
-                    np.frombuffer(columns, dtype=np.int64) if columns else np.zeros(0, dtype=np.int64)), 1.0)
+    np.add.at(out, (np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)), 1.0)
     return out
 
 

@@ -532,6 +532,30 @@ class Embedded:
             return self.en, self.zh
         return self.en_raw, self.zh_raw
 
+    def texts(self, lang: Lang, texts: Sequence[str]) -> np.ndarray:
+        """Processed vectors of other texts of ``lang`` (a sentence's clauses, say),
+        made as its sentences' are: Chinese mixed with their gloss view. ``texts``
+        are normalised as ``Sentence.norm`` is."""
+        from .lexical import gloss
+
+        if not texts:
+            return np.zeros((0, self.en_raw.shape[1]), dtype=np.float32)
+        t = time.perf_counter()
+        with self.turns.first():
+            raw = encode(self.encoder, texts)
+            gloss_raw = encode(self.encoder, [gloss(x) or x for x in texts]) \
+                if lang == "zh" and self.config.gloss else None
+        self.seconds += time.perf_counter() - t
+        return self.processing.apply(lang, raw, gloss_raw, gloss_in_place=True)
+
+    def clauses(self, lang: Lang, units: Sequence[int]) -> np.ndarray:
+        """Processed vectors (:meth:`texts`) of the runs of up to three clauses of
+        ``lang``'s sentences ``units`` joined, but the whole (:func:`align.text.clause_runs`)."""
+        from .text import clause_runs
+
+        sents = self.doc(lang).sentences
+        return self.texts(lang, clause_runs(JOINER[lang].join(sents[k].norm for k in units), lang))
+
     def doc(self, lang: Lang) -> Document:
         return self.en_doc if lang == "en" else self.zh_doc
 
@@ -604,13 +628,18 @@ def embed_documents(en: Document, zh: Document, encoder, config: VectorConfig = 
     zh_norms = [s.norm for s in zh.sentences]
     glosses = None
     gloss_of = zh_norms if sample is None else [zh_norms[k] for k in sample]
-    with turns.first():  # taken before the thread starts: the sentences go first
-        if config.gloss and background:
-            glosses = GlossView(encoder, gloss_of, turns, background=True)
-        forget_parts(encoder)  # a previous pair's
-        en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
-        report(len(en.sentences), total)
-        zh_raw = encode(encoder, zh_norms, keep_parts=True)
+    try:
+        with turns.first():  # taken before the thread starts: the sentences go first
+            if config.gloss and background:
+                glosses = GlossView(encoder, gloss_of, turns, background=True)
+            forget_parts(encoder)  # a previous pair's
+            en_raw = encode(encoder, [s.norm for s in en.sentences], keep_parts=True)
+            report(len(en.sentences), total)
+            zh_raw = encode(encoder, zh_norms, keep_parts=True)
+    except BaseException:  # Ctrl-C, say: the thread must not outlive the call (its turn is free now)
+        if glosses is not None:
+            glosses.close()
+        raise
     if config.gloss and not background:
         glosses = GlossView(encoder, gloss_of, turns, background=False)
     report(total, total)

@@ -291,7 +291,7 @@ def detect_gaps(en: Document, zh: Document, emb: Embedded, inputs: SentenceInput
     zv = emb.zh_rows(detector_rows(sentence_beads, inputs.elen, inputs.zlen, SENTENCE_DETECTOR, lexical, quotes)["zh"]
                      if emb.on_demand else ())
     sentence_beads = take_out_absorbed(sentence_beads, emb.en, zv, inputs.elen, inputs.zlen,
-                                       SENTENCE_DETECTOR, lexical=lexical, quotes=quotes)
+                                       SENTENCE_DETECTOR, lexical=lexical, quotes=quotes, parts=emb.clauses)
     zv = emb.zh_rows(gap_rows(sentence_beads, len(en.sentences), len(zh.sentences))["zh"] if emb.on_demand else ())
     gaps = gaps_from_beads(en, zh, paragraph_beads, sentence_beads, emb.en, zv,
                            emb.en_paragraphs, emb.zh_paragraphs)

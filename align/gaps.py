@@ -24,13 +24,19 @@ Everything here is pure: arrays and beads in, beads and gaps out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .core import CosineModel
 from .models import GAP_ORDERS, Bead, Document, Gap, Lang, Paragraph
+
+#: ``parts(lang, units)``: the vectors of the runs of clauses of those units of
+#: ``lang`` joined (:meth:`align.embed.Embedded.clauses`). A unit that its
+#: bead's whole other side does not explain is judged again by its best cosine
+#: with these, and keeps the lower confidence (see :class:`DetectorConfig`).
+Parts = Callable[[Lang, Sequence[int]], np.ndarray]
 
 
 def best_nearby(v: np.ndarray, others: np.ndarray, centre: int, radius: int) -> float:
@@ -96,6 +102,10 @@ class DetectorConfig:
         max_shared: that many shared words explain a unit.
         overrule: the probability of being unrelated that overrules the length
             test (None: never).
+        clauses: a unit must also look unrelated to each run of clauses of the
+            bead's other side, not only to its whole units: a short sentence that
+            renders one clause of a long one is translated, not absorbed (its
+            cosine with the whole is low because the whole says more).
     """
 
     min_len: tuple[float, float] = (25.0, 10.0)
@@ -103,11 +113,13 @@ class DetectorConfig:
     lexical: bool = False
     max_shared: int = 3
     overrule: float | None = None
+    clauses: bool = False
 
     def signature(self) -> str:
         lex = f"+lex{self.max_shared}" if self.lexical else ""
         over = f"+or{self.overrule:g}" if self.overrule is not None else ""
-        return f"{self.min_len[0]:g}/{self.min_len[1]:g}@{self.threshold:g}{lex}{over}"
+        clauses = "+clauses" if self.clauses else ""
+        return f"{self.min_len[0]:g}/{self.min_len[1]:g}@{self.threshold:g}{lex}{over}{clauses}"
 
 
 #: Paragraphs: every edge unit that passes the tests; an unrelated-looking unit
@@ -117,7 +129,7 @@ PARAGRAPH_DETECTOR = DetectorConfig(overrule=0.5)
 #: sentence must also share fewer than 3 dictionary words with its bead's other
 #: side and reach confidence 0.95 (chosen on MAC-Dev 001-003 planted deletions,
 #: checked on 004-006: docs/aligner.md, "Omission detection").
-SENTENCE_DETECTOR = DetectorConfig(min_len=(15.0, 6.0), threshold=0.95, lexical=True, max_shared=3)
+SENTENCE_DETECTOR = DetectorConfig(min_len=(15.0, 6.0), threshold=0.95, lexical=True, max_shared=3, clauses=True)
 
 
 @dataclass(frozen=True)
@@ -147,7 +159,8 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
                    min_len: tuple[float, float] = (25.0, 10.0),
                    lexical: tuple[np.ndarray, np.ndarray] | None = None,
                    max_shared: int = 2, quotes: tuple[np.ndarray, np.ndarray] | None = None,
-                   overrule: float | None = None) -> list[Absorbed]:
+                   overrule: float | None = None, parts: Parts | None = None,
+                   recheck_at: float = 0.0) -> list[Absorbed]:
     """Units at the edge of a multi-unit bead that have no counterpart in it.
 
     The aligner may merge an orphan into a neighbour's bead (a 2-1 bead in place
@@ -186,9 +199,13 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
             each unit (:func:`align.text.quote_states`): a unit is not taken out
             when the rest of its bead would then end inside an English
             quotation with the Chinese one closed (the aligner's own rule).
+        parts, recheck_at: a unit confident from ``recheck_at`` on must also look
+            unrelated to each clause of the other side (:data:`Parts`; None: no).
     """
-    config = DetectorConfig(min_len=min_len, lexical=lexical is not None, max_shared=max_shared, overrule=overrule)
-    test = _edge_test({"en": en_vecs, "zh": zh_vecs}, (en_len, zh_len), model, config, lexical, quotes)
+    config = DetectorConfig(min_len=min_len, lexical=lexical is not None, max_shared=max_shared, overrule=overrule,
+                            clauses=parts is not None)
+    test = _edge_test({"en": en_vecs, "zh": zh_vecs}, (en_len, zh_len), model, config, lexical, quotes,
+                      parts, recheck_at)
     out: list[Absorbed] = []
     for k, bead in enumerate(beads):
         if bead.is_gap or len(bead.en) + len(bead.zh) < 3:
@@ -227,6 +244,8 @@ class _EdgeTest:
     bags: dict[str, np.ndarray] | None
     max_shared: int
     quotes: tuple[np.ndarray, np.ndarray] | None
+    parts: Parts | None = None
+    recheck_at: float = 0.0
 
     def off(self, lang: str, mine: list[int], theirs: list[int]) -> float:
         """How far the length ratio of ``mine`` against ``theirs`` is from the document's."""
@@ -254,7 +273,7 @@ class _EdgeTest:
                 return False
         return True
 
-    def __call__(self, lang: str, other: str, units: list[int], theirs: list[int], u: int) -> float | None:
+    def __call__(self, lang: Lang, other: Lang, units: list[int], theirs: list[int], u: int) -> float | None:
         """``u``'s confidence of being absorbed, or None when a test fails."""
         if not self.plausible(lang, other, units, theirs, u):
             return None
@@ -263,16 +282,26 @@ class _EdgeTest:
         gain = float((_unit_sum(self.vecs[lang], rest) - _unit_sum(self.vecs[lang], units)) @ target)
         if gain <= 0:
             return None
-        p_unrelated = self.model.p_unrelated(float((self.vecs[other][theirs] @ self.vecs[lang][u]).max()))
+        mine = self.vecs[lang][u]
+        p_unrelated = self.model.p_unrelated(float((self.vecs[other][theirs] @ mine).max()))
         if self.overrule is not None and p_unrelated < self.overrule and \
                 self.off(lang, rest, theirs) >= self.off(lang, units, theirs):
             return None
-        return 1.0 - (1.0 - p_unrelated) * float(np.exp(-gain / 0.02))
+        confidence = 1.0 - (1.0 - p_unrelated) * float(np.exp(-gain / 0.02))
+        if self.parts is not None and confidence >= self.recheck_at:
+            # A unit that renders one clause of a longer unit has a low cosine with
+            # the whole, which says more, and taking it out raises the bead's: so
+            # its best cosine with a clause of the other side must say unrelated too.
+            clauses = self.parts(other, theirs)
+            if len(clauses):
+                confidence = min(confidence, self.model.p_unrelated(float((clauses @ mine).max())))
+        return confidence
 
 
 def _edge_test(vecs: dict[str, np.ndarray], lens: tuple[np.ndarray, np.ndarray], model: CosineModel,
                config: DetectorConfig, lexical: tuple[np.ndarray, np.ndarray] | None,
-               quotes: tuple[np.ndarray, np.ndarray] | None) -> _EdgeTest:
+               quotes: tuple[np.ndarray, np.ndarray] | None, parts: Parts | None = None,
+               recheck_at: float = 0.0) -> _EdgeTest:
     """The :class:`_EdgeTest` of ``config`` (its ``lexical`` bags used when
     ``config.lexical``) on (English, Chinese) lengths ``lens``."""
     en_len, zh_len = lens
@@ -280,7 +309,7 @@ def _edge_test(vecs: dict[str, np.ndarray], lens: tuple[np.ndarray, np.ndarray],
     return _EdgeTest(vecs, {"en": en_len, "zh": zh_len}, model,
                      float(np.sum(en_len)) / max(float(np.sum(zh_len)), 1.0),
                      {"en": config.min_len[0], "zh": config.min_len[1]}, config.overrule,
-                     bags, config.max_shared, quotes)
+                     bags, config.max_shared, quotes, parts if config.clauses else None, recheck_at)
 
 
 def split_absorbed(beads: Sequence[Bead], absorbed: Sequence[Absorbed]) -> list[Bead]:
@@ -308,13 +337,16 @@ def split_absorbed(beads: Sequence[Bead], absorbed: Sequence[Absorbed]) -> list[
 def take_out_absorbed(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
                       en_len: np.ndarray, zh_len: np.ndarray, config: DetectorConfig,
                       lexical: tuple[np.ndarray, np.ndarray] | None = None,
-                      quotes: tuple[np.ndarray, np.ndarray] | None = None) -> list[Bead]:
+                      quotes: tuple[np.ndarray, np.ndarray] | None = None,
+                      parts: Parts | None = None) -> list[Bead]:
     """The beads with every absorbed unit (:func:`absorbed_units`) at ``config``'s
-    settings taken out into a null bead, which then becomes a gap."""
+    settings taken out into a null bead, which then becomes a gap (``parts``: the
+    clause vectors that ``config.clauses`` reads)."""
     model = nearby_model(en_vecs, zh_vecs, beads)
     found = absorbed_units(beads, en_vecs, zh_vecs, model, en_len, zh_len, min_len=config.min_len,
                            lexical=lexical if config.lexical else None, max_shared=config.max_shared,
-                           quotes=quotes, overrule=config.overrule)
+                           quotes=quotes, overrule=config.overrule,
+                           parts=parts if config.clauses else None, recheck_at=config.threshold)
     return split_absorbed(beads, [a for a in found if a.confidence >= config.threshold])
 
 

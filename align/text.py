@@ -438,6 +438,47 @@ def _is_en_dateline(text: str) -> bool:
 _NUMBER_ONLY_RE = re.compile(r"[(（]?\d+(?:\.\d+)*[.)）、]?")
 
 
+#: English words before which a clause starts (:func:`clause_spans`).
+EN_CLAUSE_WORDS = ("and", "but", "or", "while", "whereas", "although", "though", "because",
+                   "which", "who", "whom", "whose", "where", "when", "after", "before", "since",
+                   "unless", "until", "if", "so", "yet", "as", "that", "including", "amid", "with")
+_CLAUSE_BREAK_RE = {
+    # commas, semicolons and colons (not between digits: 6,800, 9:10), spaced dashes,
+    # sentence ends, and before a conjunction or relative
+    "en": re.compile(r"(?:(?<!\d)[,;:]|[,;:](?!\d))\s*|\s+[-–—]+\s+|[.!?][\"'”’)]*\s+|\s+(?=(?:"
+                     + "|".join(EN_CLAUSE_WORDS) + r")\b)", re.IGNORECASE),
+    "zh": re.compile(r"[，,；;：:、。！？!?]+[」』”’）)]*\s*|\s+[-–—]\s+"),
+}
+
+
+def clause_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the clauses of ``text``, each with the break that ends it.
+
+    Chinese clauses end at ，；：、 (and , ; :) and sentence ends; English ones at
+    commas, semicolons and colons (not between digits), spaced dashes and
+    sentence ends, and before a conjunction or relative (:data:`EN_CLAUSE_WORDS`).
+    Blank pieces are left out.
+    """
+    out, start = [], 0
+    for m in _CLAUSE_BREAK_RE[lang].finditer(text):
+        if m.end() > start and m.start() > start:
+            out.append((start, m.end()))
+            start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def clause_runs(text: str, lang: str, longest: int = 3) -> list[str]:
+    """Every run of 1 to ``longest`` consecutive clauses of ``text`` (:func:`clause_spans`)
+    but the whole text, stripped: the parts a shorter translation may render."""
+    spans = clause_spans(text, lang)
+    runs = (text[spans[i][0]:spans[j - 1][1]].strip()
+            for i in range(len(spans)) for j in range(i + 1, min(len(spans), i + longest) + 1)
+            if (i, j) != (0, len(spans)))
+    return [run for run in runs if run]
+
+
 def split_sentences(text: str, lang: str) -> list[str]:
     """Split a paragraph into sentences.
 

@@ -252,3 +252,88 @@ def test_the_detector_reads_only_the_rows_it_names(encoder, mac_dev, monkeypatch
     assert gaps_from_beads(en, zh, one, after, ev, zv, emb.en_paragraphs, emb.zh_paragraphs)
     assert zv.read and zv.read <= rows["zh"] and ev.read <= rows["en"]
     assert len(rows["zh"]) < len(zh.sentences) / 2
+
+
+@pytest.fixture(scope="module")
+def detector_inputs(encoder, mac_dev):
+    """Per MAC-Dev chapter: its aligned sentence beads *before* the sentence
+    detector, its vectors and the detector's other inputs."""
+    import align.api as api
+    from align.api import SentenceInputs
+    from align.embed import embed_documents
+    from align.read import documents_from_texts
+
+    def of(chapter: str):
+        zh_text = (mac_dev / "src" / chapter).read_text(encoding="utf-8")
+        en_text = (mac_dev / "tgt" / chapter).read_text(encoding="utf-8")
+        seen: list = []
+        original = api.take_out_absorbed
+
+        def capture(beads, *args, **kwargs):
+            seen.append(list(beads))
+            return original(beads, *args, **kwargs)
+
+        api.take_out_absorbed = capture
+        try:
+            align_texts(en_text, zh_text, presplit=True, encoder=encoder, checks=[])
+        finally:
+            api.take_out_absorbed = original
+        en, zh = documents_from_texts(en_text, zh_text, presplit=True)
+        emb = embed_documents(en, zh, encoder)
+        inp = SentenceInputs.of(en, zh, emb.en_raw, emb.zh_raw, lexical=True)
+        return seen[-1], emb, inp
+    return of
+
+
+def _taken(beads, emb, inp, *, parts) -> list[Bead]:
+    from align.gaps import SENTENCE_DETECTOR, take_out_absorbed
+
+    after = take_out_absorbed(beads, emb.en, emb.zh, inp.elen, inp.zlen, SENTENCE_DETECTOR,
+                              lexical=(inp.elex, inp.zlex), quotes=(inp.equote, inp.zquote), parts=parts)
+    return [b for b in after if b.is_gap and b not in beads]
+
+
+def test_a_sentence_that_renders_one_clause_is_not_taken_out(detector_inputs):
+    """MAC-Dev 005: 她不相信，又不敢不信，心里有些挣扎。 is translated by "She could not
+    believe it, neither did she dare not to believe it." and "Deep down her heart was in
+    knots." (心里有些挣扎), a 1-2 bead the aligner gets right. Against the whole Chinese
+    sentence the second one looks unrelated and taking it out raises the bead's cosine,
+    so the detector took it out; against the Chinese clauses too, it stays."""
+    beads, emb, inp = detector_inputs("005")
+    bead = next(b for b in beads if len(b.zh) == 1 and emb.zh_doc.sentences[b.zh[0]].text.startswith("她不相信，又不敢不信"))
+    assert [emb.en_doc.sentences[k].text for k in bead.en][-1] == "Deep down her heart was in knots."
+    knots = Bead((bead.en[-1],), ())
+    assert knots in _taken(beads, emb, inp, parts=None)
+    assert knots not in _taken(beads, emb, inp, parts=emb.clauses)
+
+
+def test_an_orphaned_sentence_is_still_taken_out_against_clauses(detector_inputs):
+    """MAC-Dev 002's gold has "What did the others think?" with no Chinese: the
+    aligner puts it in a bead with "Were they suspicious?'" (他们没起疑心罢？”). No clause
+    of the Chinese renders it, so it is still taken out, and with a high confidence."""
+    beads, emb, inp = detector_inputs("002")
+    unit = next(s.index for s in emb.en_doc.sentences if s.text == "What did the others think?")
+    assert any(unit in b.en and len(b.en) == 2 for b in beads)
+    assert Bead((unit,), ()) in _taken(beads, emb, inp, parts=emb.clauses)
+
+
+def test_clause_vectors_are_made_as_sentence_vectors_are(encoder, seed_body):
+    """``Embedded.clauses`` embeds every run of up to three clauses but the whole;
+    ``Embedded.texts`` processes a text as its sentences are (Chinese with its
+    gloss view): a sentence's own text gives its vector back."""
+    from align.embed import embed_documents
+    from align.read import documents_from_texts
+    from align.text import clause_runs
+
+    en, zh = documents_from_texts("\n".join(seed_body[0][:6]), "\n".join(seed_body[1][:6]), presplit=True)
+    emb = embed_documents(en, zh, encoder)
+    for lang, doc, vecs in (("en", en, emb.en), ("zh", zh, emb.zh)):
+        again = emb.texts(lang, [s.norm for s in doc.sentences])
+        assert np.allclose(again, vecs, atol=1e-4)
+        k = max(range(len(doc.sentences)), key=lambda i: len(clause_runs(doc.sentences[i].norm, lang)))
+        runs = clause_runs(doc.sentences[k].norm, lang)
+        assert len(runs) >= 3
+        got = emb.clauses(lang, [k])
+        assert got.shape == (len(runs), vecs.shape[1])
+        assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+        assert np.allclose(got, emb.texts(lang, runs), atol=1e-5)

@@ -375,3 +375,19 @@ def test_translations_end_quotations_together(mac_dev):
     assert total > 1000
     assert both / total > 0.1
     assert en_only / total < 0.01
+
+
+def test_clause_runs_are_every_run_of_up_to_three_clauses_but_the_whole():
+    """A Chinese sentence cut at ，: its 4 clauses give 4 + 3 + 2 runs; an English
+    one is also cut before a conjunction, not inside a figure (6,800)."""
+    from align.text import clause_runs, clause_spans
+
+    zh = "十五队的水是苦的，也没有菜吃，待久了也觉得没有啥，她说。"
+    runs = clause_runs(zh, "zh")
+    assert runs[:4] == ["十五队的水是苦的，", "十五队的水是苦的，也没有菜吃，",
+                        "十五队的水是苦的，也没有菜吃，待久了也觉得没有啥，", "也没有菜吃，"]
+    assert len(runs) == 9 and zh not in runs and "她说。" in runs
+    en = "Shipments rose to 6,800 tonnes and prices fell, officials said."
+    assert [en[a:b].strip() for a, b in clause_spans(en, "en")] == [
+        "Shipments rose to 6,800 tonnes", "and prices fell,", "officials said."]
+    assert clause_runs("One clause only.", "en") == []

@@ -56,6 +56,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..models import Alignment, Finding, Lang
+from ..text import clause_spans
 from .base import Pair, pairs
 
 NAME = "omission"
@@ -71,13 +72,6 @@ MIN_REST_UNITS = 1
 #: Confidence at which a finding is an ``error``.
 ERROR_AT = 0.97
 
-_EN_CONJ = ("and", "but", "or", "while", "whereas", "although", "though", "because",
-            "which", "who", "whom", "whose", "where", "when", "after", "before", "since",
-            "unless", "until", "if", "so", "yet", "as", "that", "including", "amid", "with")
-_EN_BREAK_RE = re.compile(
-    r"(?:(?<!\d)[,;:]|[,;:](?!\d))\s*|\s+[-–—]+\s+|[.!?][\"'”’)]*\s+|\s+(?=(?:" + "|".join(_EN_CONJ) + r")\b)",
-    re.IGNORECASE)
-_ZH_BREAK_RE = re.compile(r"[，,；;：:、。！？!?]+[」』”’）)]*\s*|\s+[-–—]\s+")
 _EN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*")
 _LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'’.&][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*")
 _ZH_STOP = frozenset("的 了 在 是 和 与 及 也 都 就 而 等 这 那 其 之 将 被 把 对 从 向 为 以 于 中 "
@@ -99,22 +93,10 @@ class Clause:
     units: tuple[str, ...]
 
 
-def _cut(text: str, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
-    """(start, end) of the pieces of ``text`` between break matches (breaks kept at the end)."""
-    out, start = [], 0
-    for m in breaks.finditer(text):
-        if m.end() > start and m.start() > start:
-            out.append((start, m.end()))
-            start = m.end()
-    if start < len(text):
-        out.append((start, len(text)))
-    return [(a, b) for a, b in out if text[a:b].strip()]
-
-
 def en_clauses(text: str) -> list[Clause]:
     """The clauses of an English text with their stemmed content words."""
     out = []
-    for a, b in _cut(text, _EN_BREAK_RE):
+    for a, b in clause_spans(text, "en"):
         piece = text[a:b]
         units = [w for m in _EN_WORD_RE.finditer(piece) for w in _en_units(m.group())]
         out.append(Clause(a, b, piece, tuple(u for u in units if u not in _EN_STOP)))
@@ -142,7 +124,7 @@ def zh_clauses(text: str) -> list[Clause]:
 
     blank = _ZH_NOTE_RE.sub(lambda m: " " * len(m.group()), text)
     out = []
-    for a, b in _cut(text, _ZH_BREAK_RE):
+    for a, b in clause_spans(text, "zh"):
         units = [t for t in tokens(blank[a:b], "zh") if _zh_content(t)]
         out.append(Clause(a, b, text[a:b], tuple(units)))
     return out

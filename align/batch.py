@@ -111,6 +111,8 @@ class BatchOptions:
         cache: use the shared on-disk embedding cache.
         src_lang: the source side of the exports (TMX ``srclang``, first column...).
         zh_lang: the language tag written for Chinese; None derives it from the script.
+        device: the torch device of a sentence-transformers ``model`` (None: cuda
+            when available).
     """
 
     formats: tuple[str, ...] = ("json",)
@@ -119,12 +121,14 @@ class BatchOptions:
     cache: bool = True
     src_lang: str = "en"
     zh_lang: str | None = None
+    device: str | None = None
 
     def validated(self) -> BatchOptions:
         """A copy with format names checked, lower-cased and de-duplicated.
 
         Raises:
-            UsageError: an unknown format, or none at all.
+            UsageError: an unknown format, or none at all; a device that is no
+                torch device, or not the CPU for a built-in encoder.
         """
         from .exporters import FORMATS
 
@@ -138,7 +142,9 @@ class BatchOptions:
                 names.append(name)
         if not names:
             raise UsageError("no output format: give at least one, e.g. --format json")
-        return replace(self, formats=tuple(names))
+        from .encoders import checked_device
+
+        return replace(self, formats=tuple(names), device=checked_device(self.device, self.model))
 
 
 @dataclass(frozen=True)
@@ -424,14 +430,14 @@ def _init_worker(options: BatchOptions, parent: int | None = None) -> None:
 
 def _worker_encoder(options: BatchOptions) -> Any:
     """This thread's encoder for ``options``, built on first use and kept."""
-    key = (options.model, options.cache)
+    key = (options.model, options.cache, options.device)
     encoders = getattr(_local, "encoders", None)
     if encoders is None:
         encoders = _local.encoders = {}
     if key not in encoders:
         from .encoders import get_encoder
 
-        encoders[key] = get_encoder(options.model, cache=options.cache)
+        encoders[key] = get_encoder(options.model, cache=options.cache, device=options.device)
     return encoders[key]
 
 

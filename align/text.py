@@ -253,10 +253,13 @@ def _wrap_width(runs: list[list[str]], *, below_wider: bool = False) -> int | No
         W, or None when the text does not look hard-wrapped.
     """
     pool = sorted((_width(line) for run in runs for line in run if _measured(line)), reverse=True)
+    ascending = pool[::-1]
     for wider, wrap in enumerate(pool if below_wider else pool[:1]):
         if wrap < MIN_WRAP_WIDTH:
             break
-        near = sum(1 for w in pool[wider:] if w >= wrap - max(8, wrap // 8))
+        # the lines of pool[wider:] at least that wide (pool[:wider] all are): a
+        # search, not a scan, or a book's 40,000 lines take a minute
+        near = len(pool) - bisect.bisect_left(ascending, wrap - max(8, wrap // 8)) - wider
         if near >= 3 and 3 * near >= len(pool) - wider and wider < near:
             return wrap
     return None
@@ -337,6 +340,15 @@ def _make_block(parts: list[tuple[int, str]], lang: str) -> _Block:
     return _Block("".join(pieces), tuple(starts), tuple(number for number, _ in parts))
 
 
+def _stretches(run: list[str], labels: list[int]) -> list[list[str]]:
+    """The lines of each stretch of ``run`` (:func:`_wrap_segments` labels; 0 is none)."""
+    out: dict[int, list[str]] = {}
+    for line, label in zip(run, labels, strict=True):
+        if label:
+            out.setdefault(label, []).append(line)
+    return list(out.values())
+
+
 def _blocks(lines: Sequence[str], lang: str, first_line: int) -> list[_Block]:
     """Paragraphs: blank lines separate them; lines inside a run join by :func:`_joins`."""
     runs = _runs(lines, first_line)
@@ -346,9 +358,8 @@ def _blocks(lines: Sequence[str], lang: str, first_line: int) -> list[_Block]:
     # Wholly wrappable runs keep their own estimate; stretches inside runs with
     # long lines get theirs (and join strictly, see _joins).
     wrap = _wrap_width([run_text for run_text, whole in zip(texts, wholes, strict=True) if whole])
-    part_wrap = _wrap_width([[line for line, label in zip(run_text, run_labels, strict=True) if label == k]
-                             for run_text, run_labels, whole in zip(texts, labels, wholes, strict=True)
-                             if not whole for k in set(run_labels) - {0}], below_wider=True)
+    part_wrap = _wrap_width([stretch for run_text, run_labels, whole in zip(texts, labels, wholes, strict=True)
+                             if not whole for stretch in _stretches(run_text, run_labels)], below_wider=True)
     blocks: list[_Block] = []
     for run, run_labels, whole in zip(runs, labels, wholes, strict=True):
         parts = [run[0]]

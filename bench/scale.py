@@ -1,6 +1,7 @@
 """How alignment time and memory grow with length, stage by stage.
 
     python bench/scale.py ../shared/data/mac-dev [--sizes 1000 5000 10000 30000 40000] [--distinct]
+    python bench/scale.py ../shared/data/mac-dev --read [--sizes ...] [--distinct]   # reading only
 
 Builds long inputs by repeating MAC-Dev's chapters (Chinese ``src/``, English
 ``tgt/``) until the Chinese side has N sentences, aligns them at sentence level
@@ -188,6 +189,21 @@ def report(rows: list[dict]) -> None:
               f"peak RSS {exponent(rows, lambda r: r['peak']):.2f}")
 
 
+def time_reading(corpus: Path, sizes: list[int], distinct: bool) -> None:
+    """Print the seconds that reading takes, presplit and plain, per size."""
+    from align.read import documents_from_texts
+
+    print(f"{'zh':>6} {'en':>6} {'presplit_s':>10} {'plain_s':>8}")
+    for n in sizes:
+        en, zh, _ = build(corpus, n, distinct)
+        seconds = []
+        for presplit in (True, False):
+            start = time.perf_counter()
+            documents_from_texts(en, zh, presplit=presplit)
+            seconds.append(time.perf_counter() - start)
+        print(f"{zh.count(chr(10)) + 1:>6} {en.count(chr(10)) + 1:>6} {seconds[0]:>10.2f} {seconds[1]:>8.2f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
@@ -197,7 +213,13 @@ def main() -> int:
     ap.add_argument("--checks", default=None,
                     help="QA checks to run, comma-separated, 'all' or 'none' (default: those of align pair)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child run: print JSON
+    ap.add_argument("--read", action="store_true",
+                    help="only time reading each size's two texts, presplit and as plain text "
+                         "(paragraphs and hard wraps found, sentences split)")
     args = ap.parse_args()
+    if args.read:
+        time_reading(args.corpus, args.sizes, args.distinct)
+        return 0
     if args.one:
         print(json.dumps(run_one(args.corpus, args.one, args.distinct, args.checks)))
         return 0

@@ -244,3 +244,28 @@ def test_tmx_round_trip(tmp_path_factory, alignment):
     root = ET.parse(path).getroot()
     got = [tuple(seg.text or "" for seg in tu.iter("seg")) for tu in root.iter("tu")]
     assert got == expected_pairs(alignment, lambda t: _NOT_XML.sub("", single_line(t)))
+
+
+def _wrap_width_by_scan(runs, below_wider=False):
+    """The definition of ``text._wrap_width``, by counting (quadratic)."""
+    from align.text import MIN_WRAP_WIDTH, _measured, _width
+
+    pool = sorted((_width(line) for run in runs for line in run if _measured(line)), reverse=True)
+    for wider, wrap in enumerate(pool if below_wider else pool[:1]):
+        if wrap < MIN_WRAP_WIDTH:
+            break
+        near = sum(1 for w in pool[wider:] if w >= wrap - max(8, wrap // 8))
+        if near >= 3 and 3 * near >= len(pool) - wider and wider < near:
+            return wrap
+    return None
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.one_of(st.integers(1, 160).map(lambda n: "ab " * (n // 3) + "c" * (n % 3)),
+                                   st.integers(1, 60).map(lambda n: "漢" * n)), min_size=1, max_size=12),
+                min_size=1, max_size=8), st.booleans())
+def test_wrap_width_counts_as_its_definition(runs, below_wider):
+    """The wrap estimate found by search equals the one found by counting."""
+    from align.text import _wrap_width
+
+    assert _wrap_width(runs, below_wider=below_wider) == _wrap_width_by_scan(runs, below_wider)

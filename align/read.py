@@ -117,7 +117,32 @@ def read_documents(
         doc = build_document(text.split("\n"), lang, path=name, encoding=encoding, presplit=presplit)
         doc = sources[name].locate(doc)[0] if sources[name] else doc
         docs.append(replace(doc, warnings=(warning,)) if warning else doc)
+    if not presplit and all(sources[inputs[lang][0]] is None and _sentence_lines(inputs[lang][1], doc)
+                            for lang, doc in zip(("en", "zh"), docs, strict=True)):
+        hint = (f"{inputs['en'][0]} and {inputs['zh'][0]} hold one sentence a line and no blank line, "
+                "so each line is aligned as a paragraph; if they are split into sentences, pass "
+                "--presplit, which aligns them far better")
+        docs[0] = replace(docs[0], warnings=(*docs[0].warnings, hint))
     return docs[0], docs[1]
+
+
+#: A text of at least this many lines, with no blank line and this share of its
+#: paragraphs single sentences, looks like one sentence a line (:func:`_sentence_lines`).
+SENTENCE_LINES = (20, 0.9)
+
+
+def _sentence_lines(text: str, doc: Document) -> bool:
+    """Whether ``text`` (read as ``doc``, not presplit) looks like one sentence a line:
+    at least :data:`SENTENCE_LINES` lines, none blank between the first and the last,
+    nearly all of its paragraphs a single sentence. Aligned as paragraphs, such a
+    text loses most of its beads (MAC-Dev chapters: strict F1 0.46-0.86, against
+    0.84-0.95 with ``--presplit``)."""
+    least, share = SENTENCE_LINES
+    lines = text.strip().split("\n")
+    if len(lines) < least or any(not line.strip() for line in lines):
+        return False
+    single = sum(len(p.sentences) == 1 for p in doc.paragraphs)
+    return single >= share * len(doc.paragraphs)
 
 
 def _one_file(first: str | os.PathLike[str], fmt: str | None, presplit: bool) -> tuple[Document, ...]:

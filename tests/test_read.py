@@ -215,3 +215,25 @@ def test_presplit_mac_dev(mac_dev):
                 assert [s.text for s in doc.sentences] == [line.strip() for line in lines]
                 assert [s.line for s in doc.sentences] == list(range(1, len(lines) + 1))
             assert zh.variant == ("traditional" if zh_dir == "src_trad" else "simplified")
+
+
+def test_one_sentence_a_line_without_presplit_gets_a_hint(tmp_path, mac_dev, capsys):
+    """A MAC-Dev chapter (one sentence a line, no blank line) read without
+    --presplit: one warning naming --presplit; none with it, and none for the seed's
+    paragraphs (blank lines between them) or a short text."""
+    from align.cli import main
+    from align.read import load_documents
+
+    en, zh = mac_dev / "tgt" / "004", mac_dev / "src" / "004"
+    docs = load_documents(en, zh)
+    assert len(docs[0].warnings) == 1 and "--presplit" in docs[0].warnings[0] and not docs[1].warnings
+    assert not any(d.warnings for d in load_documents(en, zh, presplit=True))
+    body = [line for line in Path(en).read_text(encoding="utf-8").splitlines()[:40]]
+    (tmp_path / "en.txt").write_text("\n\n".join(body), encoding="utf-8")  # paragraphs
+    (tmp_path / "zh.txt").write_text(Path(zh).read_text(encoding="utf-8"), encoding="utf-8")
+    assert not any(d.warnings for d in load_documents(tmp_path / "en.txt", tmp_path / "zh.txt"))
+    (tmp_path / "short.txt").write_text("\n".join(body[:10]), encoding="utf-8")
+    assert not any(d.warnings for d in load_documents(tmp_path / "short.txt", tmp_path / "zh.txt"))
+    code = main(["pair", str(en), str(zh), "-o", str(tmp_path / "out.tsv"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 0 and err.count("--presplit") == 1 and err.startswith("align: warning:"), err

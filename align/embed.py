@@ -445,16 +445,21 @@ class Embedded:
         assert self._processing is not None
         return self._processing
 
-    def _gloss_vectors(self, rows: Sequence[int]) -> np.ndarray:
-        """Raw gloss-view vectors of the Chinese sentences ``rows``, made now."""
+    def _encoded(self, texts: Sequence[str], *, glossed: bool = False) -> np.ndarray:
+        """Raw vectors of ``texts`` (with ``glossed``, of their gloss view), made now
+        in the encoder's turn; the time counts in ``seconds``."""
         from .lexical import gloss
 
         t = time.perf_counter()
-        sentences = self.zh_doc.sentences
         with self.turns.first():
-            vectors = encode(self.encoder, [gloss(sentences[k].norm) or sentences[k].norm for k in rows])
+            vectors = encode(self.encoder, [gloss(x) or x for x in texts] if glossed else list(texts))
         self.seconds += time.perf_counter() - t
         return vectors
+
+    def _gloss_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """Raw gloss-view vectors of the Chinese sentences ``rows``, made now."""
+        sentences = self.zh_doc.sentences
+        return self._encoded([sentences[k].norm for k in rows], glossed=True)
 
     def _fit_on_demand(self) -> None:
         """The processing fitted with the gloss view of the sample (``glosses``);
@@ -536,16 +541,10 @@ class Embedded:
         """Processed vectors of other texts of ``lang`` (a sentence's clauses, say),
         made as its sentences' are: Chinese mixed with their gloss view. ``texts``
         are normalised as ``Sentence.norm`` is."""
-        from .lexical import gloss
-
         if not texts:
             return np.zeros((0, self.en_raw.shape[1]), dtype=np.float32)
-        t = time.perf_counter()
-        with self.turns.first():
-            raw = encode(self.encoder, texts)
-            gloss_raw = encode(self.encoder, [gloss(x) or x for x in texts]) \
-                if lang == "zh" and self.config.gloss else None
-        self.seconds += time.perf_counter() - t
+        raw = self._encoded(texts)
+        gloss_raw = self._encoded(texts, glossed=True) if lang == "zh" and self.config.gloss else None
         return self.processing.apply(lang, raw, gloss_raw, gloss_in_place=True)
 
     def clauses(self, lang: Lang, units: Sequence[int]) -> np.ndarray:

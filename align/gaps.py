@@ -205,13 +205,26 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
     config = DetectorConfig(min_len=min_len, lexical=lexical is not None, max_shared=max_shared, overrule=overrule,
                             clauses=parts is not None)
     test = _edge_test({"en": en_vecs, "zh": zh_vecs}, (en_len, zh_len), model, config, lexical, quotes,
-                      parts, recheck_at)
+                      _once(parts) if parts is not None else None, recheck_at)
     out: list[Absorbed] = []
     for k, bead in enumerate(beads):
         if bead.is_gap or len(bead.en) + len(bead.zh) < 3:
             continue
         out += _peeled(test, k, bead)
     return out
+
+
+def _once(parts: Parts) -> Parts:
+    """``parts`` made once per side of a bead (both its edges, and each unit peeled
+    in turn, are tested against the same other side)."""
+    made: dict[tuple[Lang, tuple[int, ...]], np.ndarray] = {}
+
+    def cached(lang: Lang, units: Sequence[int]) -> np.ndarray:
+        key = (lang, tuple(units))
+        if key not in made:
+            made[key] = parts(lang, units)
+        return made[key]
+    return cached
 
 
 def _peeled(test: _EdgeTest, k: int, bead: Bead) -> list[Absorbed]:

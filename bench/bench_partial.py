@@ -18,7 +18,11 @@ Beads, by genre:
 
 Splits: ``dev`` (the sets the constants were chosen on) is the seed, the
 maint-guide zh-cn pages advanced..first and MAC-Dev 001-003; ``held`` is the
-maint-guide zh-tw pages index..upload and MAC-Dev 004-006.
+maint-guide zh-tw pages index..upload and MAC-Dev 004-006; ``check`` (never
+used to choose anything, a check on both) is the Debian Reference and the
+Debian FAQ in Simplified Chinese, technical prose the constants never saw
+(``apt-get install debian-reference-en debian-reference-zh-cn debian-faq
+debian-faq-zh-cn``; ``all`` is dev and held).
 
 In each trial, ``rate`` of the beads of each document get a deletion and as
 many others an insertion, on a random side:
@@ -106,6 +110,44 @@ def maint_docs(variant: str, pages: tuple[str, ...]) -> list[Doc]:
                  if len(e.split()) >= 6 and len(_HAN.findall(z)) >= 8]
         docs.append(Doc("technical", f"maint-{variant}-{page}", beads))
     return docs
+
+
+REFERENCE = Path("/usr/share/debian-reference")
+FAQ = MAINT / "debian" / "FAQ"
+
+
+def _paired(name: str, en_path: Path, zh_path: Path) -> Doc | None:
+    """The prose paragraph pairs of two po4a-made pages (None when their
+    paragraphs do not correspond one to one, or a page is missing)."""
+    if not en_path.exists() or not zh_path.exists():
+        return None
+    en, zh = _paragraphs(en_path, False), _paragraphs(zh_path, True)
+    if len(en) != len(zh):
+        return None
+    beads = [(e, z) for e, z in zip(en, zh, strict=True)
+             if len(e.split()) >= 6 and len(_HAN.findall(z)) >= 8]
+    return Doc("technical", name, beads)
+
+
+#: The Debian Reference's pages in the dev split; the others are in ``check``.
+REFERENCE_DEV = ("pr01", "ch01", "ch02", "ch03", "ch04", "ch05", "ch06")
+
+
+def reference_docs(dev: bool) -> list[Doc]:
+    """The Debian Reference (``debian-reference-en``, ``debian-reference-zh-cn``)
+    page by page: the pages of :data:`REFERENCE_DEV`, or the others."""
+    docs = [_paired(f"reference-{p.name.split('.')[0]}", p, p.with_name(p.name.replace(".en.", ".zh-cn.")))
+            for p in sorted(REFERENCE.glob("*.en.html")) if (p.name.split(".")[0] in REFERENCE_DEV) == dev]
+    return [d for d in docs if d is not None and d.beads]
+
+
+def check_docs() -> list[Doc]:
+    """The check split, never used to choose anything: the Debian Reference's
+    pages outside the dev split and the Debian FAQ (``debian-faq``,
+    ``debian-faq-zh-cn``), page by page."""
+    docs = [_paired(f"faq-{p.name.split('.')[0]}", p, FAQ / "zh-cn" / p.name.replace(".en.", ".zh-cn."))
+            for p in sorted(FAQ.glob("*.en.html"))]
+    return reference_docs(False) + [d for d in docs if d is not None and d.beads]
 
 
 def mac_docs(root: Path, chapters: tuple[str, ...]) -> list[Doc]:
@@ -312,11 +354,17 @@ def score_events(score: Score, events: list[Event], reported: Callable, show: bo
 
 def _rows(en: str, zh: str, encoder, norm: tuple[float, float]):
     """Every candidate of a bead with its features: (lang, start, end, features)."""
-    from align.qa.omission import align_sides, candidates, score_candidates
+    from align.qa import omission
+    from align.qa.omission import align_sides, candidates, inner_candidates, score_candidates
 
     e, z = align_sides(en, zh)
-    return [(o.only_in, o.start, o.end, o.features) for side, other in ((e, z), (z, e))
+    rows = [(o.only_in, o.start, o.end, o.features) for side, other in ((e, z), (z, e))
             for o in score_candidates(candidates(side), other, encoder, *norm)]
+    if omission.INNER_RUNS:
+        rows += [(o.only_in, o.start, o.end, o.features) for side, other in ((e, z), (z, e))
+                 for cand in inner_candidates(side)
+                 for o in score_candidates([cand], other, encoder, *norm)]
+    return rows
 
 
 def _counterpart(rows, removed: str, text: str, encoder) -> tuple[int, int] | None:
@@ -391,9 +439,12 @@ def corpora(root: Path, split: str) -> list[Doc]:
     """The documents of a split (see the module docstring)."""
     docs: list[Doc] = []
     if split in ("dev", "all"):
-        docs += seed_docs() + maint_docs("zh-cn", DEV_PAGES) + mac_docs(root, ("001", "002", "003"))
+        docs += (seed_docs() + maint_docs("zh-cn", DEV_PAGES) + reference_docs(True)
+                 + mac_docs(root, ("001", "002", "003")))
     if split in ("held", "all"):
         docs += maint_docs("zh-tw", HELD_PAGES) + mac_docs(root, ("004", "005", "006"))
+    if split == "check":
+        docs += check_docs()
     return docs
 
 
@@ -426,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=4)
     parser.add_argument("--seed", type=int, nargs="+", default=[0],
                         help="planting seeds (each scored on its own)")
-    parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
+    parser.add_argument("--split", choices=("dev", "held", "all", "check"), default="all")
     parser.add_argument("--genre", choices=("news", "technical", "literary"), action="append",
                         help="only these genres (repeatable; default all)")
     parser.add_argument("--sweep", type=float, nargs="+",

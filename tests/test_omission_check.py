@@ -21,6 +21,7 @@ from align.qa.omission import (
     document_cutoff,
     en_clauses,
     find_omissions,
+    inner_candidates,
     mainland,
     whole_side,
     zh_clauses,
@@ -53,6 +54,9 @@ def encoder():
     ("在普遍要求徹底改變的情況下,他最近加快了計劃,避開了北部的俄羅斯。",
      "zh", ["在普遍要求徹底改變的情況下,", "他最近加快了計劃,", "避開了北部的俄羅斯。"]),
     ("好的、便宜的、有效的東西", "zh", ["好的、", "便宜的、", "有效的東西"]),
+    # a conjunction opens a Chinese clause without a comma (maint-guide, upload)
+    ("如果你在 debian/changelog 建立了多個條目並跳過了上傳，你必須建立一個相應的檔案",
+     "zh", ["如果你在 debian/changelog 建立了多個條目", "並跳過了上傳，", "你必須建立一個相應的檔案"]),
 ])
 def test_clauses(text, lang, pieces):
     clauses = en_clauses(text) if lang == "en" else zh_clauses(text)
@@ -80,6 +84,23 @@ def test_a_repeated_word_is_matched_once(en_n, zh_n, lang, dropped, counterpart)
     rest = [u for c, m in zip(other.clauses, other.matched, strict=True) if c.text.strip() != counterpart
             for u in m]
     assert sum(rest) >= 0.5 * len(rest)
+
+
+def test_conjunctions_are_not_content():
+    (first, second, _) = zh_clauses("如果你在 debian/changelog 建立了多個條目並跳過了上傳，你必須建立一個相應的檔案")
+    assert "如果" not in first.units and "并" not in second.units
+    assert "条目" in first.units and "上传" in second.units
+
+
+def test_a_repeated_word_goes_where_its_neighbours_are():
+    # maint-guide (update): "source" twice in the English, 程式碼 once in the
+    # Chinese, next to 上遊 as "source" is next to "upstream"
+    en, _ = align_sides("If a patch you applied to the source conflicted with new changes in the upstream source,",
+                        "如果你的補丁與上遊程式碼中的變更有衝突：")
+    first, second = en.clauses[0], en.clauses[1]
+    assert "source" in first.units and "source" in second.units
+    assert dict(zip(second.units, en.matched[1], strict=True))["source"]
+    assert not dict(zip(first.units, en.matched[0], strict=True))["source"]
 
 
 def test_glosses_of_inner_words_and_compounds():
@@ -162,6 +183,20 @@ def test_clause_dropped_from_the_english_found_in_the_chinese(encoder):
     (found,) = find_omissions(en.replace(dropped, ""), zh, encoder)
     assert found.only_in == "zh" and found.text == "使這前蘇聯共和國與莫斯科之間的關係惡化"
     assert zh[found.start:found.end] == found.text
+
+
+def test_english_clause_inside_a_chinese_clause_found(encoder):
+    # Debian Reference, chapter 2: the Chinese renders "for which aptitude is
+    # too high-level" inside its second clause, not as a clause of its own
+    en = ("Here are list of other package management operations for which aptitude is too high-level "
+          "or lacks required functionalities.")
+    zh = "下面列出了一些其它的软件包管理操作，这些操作对于 aptitude 过于高级或缺失所需的功能。"
+    assert find_omissions(en, zh, encoder) == []  # the faithful pair
+    (found,) = find_omissions(en.replace("which aptitude is too high-level ", ""), zh, encoder)
+    assert found.only_in == "zh" and found.inner
+    assert "aptitude 过于高级" in found.text and "缺失" not in found.text
+    assert zh.index("这些操作") < found.start and zh[found.start:found.end] == found.text
+    assert inner_candidates(align_sides(en, zh)[0]) == []  # English clauses are cut finely already
 
 
 def test_document_cap():

@@ -95,8 +95,27 @@ def _paragraphs(path: Path, zh: bool) -> list[str]:
     return out
 
 
+def installed(path: Path, *packages: str) -> Path:
+    """``path``, installing the Debian ``packages`` that hold it when it is
+    missing (apt, as root); a clear exit when that cannot be done, so that a
+    split never silently loses its documents."""
+    import shutil
+    import subprocess
+
+    if not path.exists():
+        if shutil.which("apt-get") is None:
+            raise SystemExit(f"{path} is missing; install {' '.join(packages)} (apt-get is not available)")
+        done = subprocess.run(["apt-get", "install", "-y", "-qq", *packages],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode or not path.exists():
+            raise SystemExit(f"could not install {' '.join(packages)}: {done.stderr.strip()[-300:]}")
+    return path
+
+
 def maint_docs(variant: str, pages: tuple[str, ...]) -> list[Doc]:
     """Prose paragraph pairs of maint-guide pages (at least 6 words, 8 Han characters)."""
+    installed(MAINT / "maint-guide" / "html", "maint-guide")
+    installed(MAINT / f"maint-guide-{variant}" / "html", f"maint-guide-{variant}")
     docs = []
     for page in pages:
         en_path = MAINT / "maint-guide" / "html" / f"{page}.en.html"
@@ -138,6 +157,8 @@ REFERENCE_DEV = ("pr01", "ch01", "ch02", "ch03", "ch04", "ch05", "ch06")
 def reference_docs(dev: bool) -> list[Doc]:
     """The Debian Reference (``debian-reference-en``, ``debian-reference-zh-cn``)
     page by page: the pages of :data:`REFERENCE_DEV`, or the others."""
+    installed(REFERENCE / "ch01.en.html", "debian-reference-en")
+    installed(REFERENCE / "ch01.zh-cn.html", "debian-reference-zh-cn")
     docs = [_paired(f"reference-{p.name.split('.')[0]}", p, p.with_name(p.name.replace(".en.", ".zh-cn.")))
             for p in sorted(REFERENCE.glob("*.en.html")) if (p.name.split(".")[0] in REFERENCE_DEV) == dev]
     return [d for d in docs if d is not None and d.beads]
@@ -147,6 +168,8 @@ def check_docs() -> list[Doc]:
     """The check split, never used to choose anything: the Debian Reference's
     pages outside the dev split and the Debian FAQ (``debian-faq``,
     ``debian-faq-zh-cn``), page by page."""
+    installed(FAQ / "index.en.html", "debian-faq")
+    installed(FAQ / "zh-cn" / "index.zh-cn.html", "debian-faq-zh-cn")
     docs = [_paired(f"faq-{p.name.split('.')[0]}", p, FAQ / "zh-cn" / p.name.replace(".en.", ".zh-cn."))
             for p in sorted(FAQ.glob("*.en.html"))]
     return reference_docs(False) + [d for d in docs if d is not None and d.beads]

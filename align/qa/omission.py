@@ -173,12 +173,12 @@ def _zh_subclauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
     from ..text import normalize_zh, tokens
 
     piece = text[a:b]
-    norm = normalize_zh(piece)
+    norm = normalize_zh(piece).lower()
     if len(norm) != len(piece):
         return [(a, b)]
     cuts, at = [], 0
     for t in tokens(piece, "zh"):
-        k = norm.lower().find(t, at)
+        k = norm.find(t, at)
         if k < 0:
             return [(a, b)]
         before, after = len(_HAN_RE.findall(norm[:k])), len(_HAN_RE.findall(norm[k:]))

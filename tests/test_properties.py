@@ -9,6 +9,8 @@ aligner's bead lists and the exporters (issue 8).
 * Documents: every sentence belongs to its paragraph, indices are consecutive,
   line numbers stay inside the paragraph.
 * Alignment: every sentence lands in exactly one bead, in order.
+* Omission check: Chinese clauses, their units' offsets and the runs inside a
+  clause stay inside the text, in order.
 * Exporters: TMX, TSV and JSONL written and read back give the same pairs, up
   to the documented normalisations (single-line formats fold tabs and line
   breaks to spaces; TMX removes characters XML 1.0 forbids; lone surrogates
@@ -23,6 +25,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -269,3 +272,30 @@ def test_wrap_width_counts_as_its_definition(runs, below_wider):
     from align.text import _wrap_width
 
     assert _wrap_width(runs, below_wider=below_wider) == _wrap_width_by_scan(runs, below_wider)
+
+
+#: Words of which some translate the English below (软件包, 維護, 源代碼, aptitude)
+#: and some do not (乾隆, 蘋果, 天空), conjunctions, figures, a translator's note.
+_ZH_WORDS = st.sampled_from(["软件包", "維護", "源代碼", "aptitude", "乾隆", "蘋果", "天空", "並", "而且",
+                             "如果", "以便", "的", "6,800", "（译注：注）", "（", "）", " ", "臺灣"])
+_ZH_TEXT = st.lists(st.lists(_ZH_WORDS, min_size=1, max_size=8).map("".join), min_size=1, max_size=5).map(
+    lambda clauses: "，".join(clauses) + "。")
+
+
+@given(zh=_ZH_TEXT, en=st.sampled_from(["Maintain the package and its source code with aptitude.",
+                                        "Taiwan has 6,800 packages.", "If it fails, try again."]))
+@SETTINGS
+def test_omission_clauses_and_runs_stay_inside_the_text(zh, en):
+    from align.qa.omission import align_sides, inner_candidates, zh_clauses
+
+    clauses = zh_clauses(zh)
+    assert all(zh[c.start:c.end] == c.text for c in clauses)
+    assert all(c.end <= d.start for c, d in pairwise(clauses))
+    for c in clauses:  # each unit's offsets lie in its clause, in order
+        assert not c.at or len(c.at) == len(c.units)
+        assert all(c.start <= s < e <= c.end for s, e in c.at)
+        assert all(e <= s for (_, e), (s, _) in pairwise(c.at))
+    _, side = align_sides(en, zh)
+    for cand in inner_candidates(side):
+        assert zh[cand.start:cand.end] == cand.text and cand.text.strip()
+        assert cand.matched == 0 and cand.side.matched[cand.lo] == (False,) * cand.units

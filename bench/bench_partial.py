@@ -17,12 +17,14 @@ Beads, by genre:
   ``tgt`` English).
 
 Splits: ``dev`` (the sets the constants were chosen on) is the seed, the
-maint-guide zh-cn pages advanced..first and MAC-Dev 001-003; ``held`` is the
-maint-guide zh-tw pages index..upload and MAC-Dev 004-006; ``check`` (never
-used to choose anything, a check on both) is the Debian Reference and the
-Debian FAQ in Simplified Chinese, technical prose the constants never saw
-(``apt-get install debian-reference-en debian-reference-zh-cn debian-faq
-debian-faq-zh-cn``; ``all`` is dev and held).
+maint-guide zh-cn pages advanced..first, the Debian Reference's preface and
+chapters 1-6 (zh-cn) and MAC-Dev 001-003; ``held`` is the maint-guide zh-tw
+pages index..upload and MAC-Dev 004-006; ``check`` (never used to choose
+anything) is the Debian Reference's other pages and the Debian FAQ in
+Simplified Chinese, technical prose the constants never saw; ``all`` is dev
+and held. The Debian packages (maint-guide, maint-guide-zh-cn/-zh-tw,
+debian-reference-en/-zh-cn, debian-faq, debian-faq-zh-cn) are installed with
+apt when missing (:func:`installed`).
 
 In each trial, ``rate`` of the beads of each document get a deletion and as
 many others an insertion, on a random side:
@@ -112,32 +114,10 @@ def installed(path: Path, *packages: str) -> Path:
     return path
 
 
-def maint_docs(variant: str, pages: tuple[str, ...]) -> list[Doc]:
-    """Prose paragraph pairs of maint-guide pages (at least 6 words, 8 Han characters)."""
-    installed(MAINT / "maint-guide" / "html", "maint-guide")
-    installed(MAINT / f"maint-guide-{variant}" / "html", f"maint-guide-{variant}")
-    docs = []
-    for page in pages:
-        en_path = MAINT / "maint-guide" / "html" / f"{page}.en.html"
-        zh_path = MAINT / f"maint-guide-{variant}" / "html" / f"{page}.{variant}.html"
-        if not en_path.exists() or not zh_path.exists():
-            continue
-        en, zh = _paragraphs(en_path, False), _paragraphs(zh_path, True)
-        if len(en) != len(zh):
-            continue
-        beads = [(e, z) for e, z in zip(en, zh, strict=True)
-                 if len(e.split()) >= 6 and len(_HAN.findall(z)) >= 8]
-        docs.append(Doc("technical", f"maint-{variant}-{page}", beads))
-    return docs
-
-
-REFERENCE = Path("/usr/share/debian-reference")
-FAQ = MAINT / "debian" / "FAQ"
-
-
 def _paired(name: str, en_path: Path, zh_path: Path) -> Doc | None:
-    """The prose paragraph pairs of two po4a-made pages (None when their
-    paragraphs do not correspond one to one, or a page is missing)."""
+    """The prose paragraph pairs (at least 6 words, 8 Han characters) of two
+    po4a-made pages (None when their paragraphs do not correspond one to one,
+    or a page is missing)."""
     if not en_path.exists() or not zh_path.exists():
         return None
     en, zh = _paragraphs(en_path, False), _paragraphs(zh_path, True)
@@ -146,6 +126,19 @@ def _paired(name: str, en_path: Path, zh_path: Path) -> Doc | None:
     beads = [(e, z) for e, z in zip(en, zh, strict=True)
              if len(e.split()) >= 6 and len(_HAN.findall(z)) >= 8]
     return Doc("technical", name, beads)
+
+
+def maint_docs(variant: str, pages: tuple[str, ...]) -> list[Doc]:
+    """Prose paragraph pairs of maint-guide pages."""
+    installed(MAINT / "maint-guide" / "html", "maint-guide")
+    installed(MAINT / f"maint-guide-{variant}" / "html", f"maint-guide-{variant}")
+    docs = [_paired(f"maint-{variant}-{page}", MAINT / "maint-guide" / "html" / f"{page}.en.html",
+                    MAINT / f"maint-guide-{variant}" / "html" / f"{page}.{variant}.html") for page in pages]
+    return [d for d in docs if d is not None]
+
+
+REFERENCE = Path("/usr/share/debian-reference")
+FAQ = MAINT / "debian" / "FAQ"
 
 
 #: The Debian Reference's pages in the dev split; the others are in ``check``.

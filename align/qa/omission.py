@@ -132,28 +132,35 @@ def zh_clauses(text: str) -> list[Clause]:
     blank = _ZH_NOTE_RE.sub(lambda m: " " * len(m.group()), text)
     out = []
     for a0, b0 in clause_spans(text, "zh"):
-        for a, b in _zh_subclauses(blank, a0, b0) if ZH_CONJUNCTION_CUTS else [(a0, b0)]:
-            units = [t for t in tokens(blank[a:b], "zh") if _zh_content(t)]
-            out.append(Clause(a, b, text[a:b], tuple(units), _token_offsets(blank, a, b, units)))
+        located = _located_tokens(blank, a0, b0)
+        if located is None:  # the matching form changes the length: no offsets, no cuts
+            units = tuple(t for t in tokens(blank[a0:b0], "zh") if _zh_content(t))
+            out.append(Clause(a0, b0, text[a0:b0], units))
+            continue
+        cuts = _conjunction_cuts(blank, a0, b0, located) if ZH_CONJUNCTION_CUTS else []
+        for a, b in pairwise([a0, *cuts, b0]):
+            here = [(t, s, e) for t, s, e in located if a <= s < b and _zh_content(t)]
+            out.append(Clause(a, b, text[a:b], tuple(t for t, _, _ in here),
+                              tuple((s, e) for _, s, e in here)))
     return out
 
 
-def _token_offsets(text: str, a: int, b: int, units: Sequence[str]) -> tuple[tuple[int, int], ...]:
-    """Where each unit (a jieba token of the matching form, in order) lies in
-    ``text[a:b]``; () when the matching form changes the text's length."""
-    from ..text import normalize_zh
+def _located_tokens(text: str, a: int, b: int) -> list[tuple[str, int, int]] | None:
+    """The jieba tokens of ``text[a:b]`` (matching form, in order) with their
+    offsets in ``text``; None when the matching form changes the length."""
+    from ..text import normalize_zh, tokens
 
     norm = normalize_zh(text[a:b]).lower()
     if len(norm) != b - a:
-        return ()
+        return None
     out, at = [], 0
-    for u in units:
-        k = norm.find(u, at)
+    for t in tokens(text[a:b], "zh"):
+        k = norm.find(t, at)
         if k < 0:
-            return ()
-        out.append((a + k, a + k + len(u)))
-        at = k + len(u)
-    return tuple(out)
+            return None
+        out.append((t, a + k, a + k + len(t)))
+        at = k + len(t)
+    return out
 
 
 #: Words that open a Chinese clause without a comma before them, as *and*,
@@ -166,27 +173,13 @@ ZH_CLAUSE_WORDS = frozenset("""并 并且 而且 而 但 但是 却 可是 然�
 ZH_CONJUNCTION_CUTS = True
 
 
-def _zh_subclauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """The clause ``text[a:b]`` cut before each word of :data:`ZH_CLAUSE_WORDS`
-    that jieba segments as a word of its own, when both pieces keep two Han
-    characters or more; whole when the matching form changes its length."""
-    from ..text import normalize_zh, tokens
-
-    piece = text[a:b]
-    norm = normalize_zh(piece).lower()
-    if len(norm) != len(piece):
-        return [(a, b)]
-    cuts, at = [], 0
-    for t in tokens(piece, "zh"):
-        k = norm.find(t, at)
-        if k < 0:
-            return [(a, b)]
-        before, after = len(_HAN_RE.findall(norm[:k])), len(_HAN_RE.findall(norm[k:]))
-        if t in ZH_CLAUSE_WORDS and before >= 2 and after >= 2 + len(t):
-            cuts.append(k)
-        at = k + len(t)
-    bounds = [a] + [a + k for k in cuts] + [b]
-    return [(x, y) for x, y in pairwise(bounds) if x < y]
+def _conjunction_cuts(text: str, a: int, b: int, located: list[tuple[str, int, int]]) -> list[int]:
+    """Offsets before each word of :data:`ZH_CLAUSE_WORDS` among the ``located``
+    tokens of the clause ``text[a:b]``, where both pieces keep two Han
+    characters or more."""
+    return [s for t, s, _ in located
+            if t in ZH_CLAUSE_WORDS and len(_HAN_RE.findall(text[a:s])) >= 2
+            and len(_HAN_RE.findall(text[s:b])) >= 2 + len(t)]
 
 
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")

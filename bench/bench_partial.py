@@ -36,7 +36,8 @@ many others an insertion, on a random side:
   are known, so the reported span is scored by character F1).
 
 Printed per genre: bead recall of each kind, span character F1 on flagged
-insertions, and false flags per 1,000 untouched beads. ``--length``
+insertions, and false flags per 1,000 untouched beads, also by source document
+(maint-guide, the Reference, the FAQ) where a genre has several. ``--length``
 also aligns each MAC-Dev chapter (``--presplit``) and the seed, and counts the
 ``length`` findings on beads the ``omission`` check also flags. ``--fit``
 plants 10% of the non-literary dev beads in 6 trials and fits the logistic weights of
@@ -286,6 +287,7 @@ class Score:
     f1: list[float] = field(default_factory=list)
     untouched: int = 0
     false_flags: int = 0
+    by_source: dict[str, list[int]] = field(default_factory=dict)  # source -> [flags, untouched]
 
     def line(self, genre: str) -> str:
         r_del = self.deleted_found / max(1, self.deleted)
@@ -293,10 +295,19 @@ class Score:
         r_all = (self.deleted_found + self.inserted_found) / max(1, self.deleted + self.inserted)
         f1 = sum(self.f1) / len(self.f1) if self.f1 else 0.0
         ff = 1000 * self.false_flags / max(1, self.untouched)
-        return (f"{genre:<10} recall: deletions {r_del:.2f} ({self.deleted_found}/{self.deleted}), "
+        line = (f"{genre:<10} recall: deletions {r_del:.2f} ({self.deleted_found}/{self.deleted}), "
                 f"insertions {r_ins:.2f} ({self.inserted_found}/{self.inserted}), all {r_all:.2f}; "
                 f"span char F1 {f1:.2f}; false flags {ff:.1f} per 1,000 untouched beads "
                 f"({self.false_flags}/{self.untouched})")
+        if len(self.by_source) > 1:
+            line += "\n           false flags by source: " + ", ".join(
+                f"{name} {1000 * f / max(1, n):.1f} ({f}/{n})" for name, (f, n) in sorted(self.by_source.items()))
+        return line
+
+
+def source(doc_name: str) -> str:
+    """The document family a bench document comes from: maint, reference, faq, seed, mac."""
+    return doc_name.split("-")[0]
 
 
 def char_f1(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -550,8 +561,12 @@ def main(argv: list[str] | None = None) -> int:
             for (en, zh), found in zip(doc.beads, kept, strict=True):
                 found = [o for o in found if o.confidence >= cut]
                 for seed in args.seed:
-                    scores[t, seed][doc.genre].untouched += 1
-                    scores[t, seed][doc.genre].false_flags += bool(found)
+                    score = scores[t, seed][doc.genre]
+                    score.untouched += 1
+                    score.false_flags += bool(found)
+                    tally = score.by_source.setdefault(source(doc.name), [0, 0])
+                    tally[0] += bool(found)
+                    tally[1] += 1
                 for o in found if show else ():
                     print(f"FALSE {doc.name} [{o.only_in} {o.confidence:.2f}] {o.text!r}\n"
                           f"  EN {en}\n  ZH {zh}")

@@ -36,11 +36,11 @@ MAX_WRAP_WIDTH = 150
 ZH_HEADING_MAX = 20
 
 _ZH_CLOSERS = "」』”’）》〉】〕)\\]"
-# A Chinese sentence ends after 。！？；… (also ‼ etc.), after !?; followed by
+# A Chinese sentence ends after 。！？… (also ‼ etc.), after !? followed by
 # Han text, or after a half-width full stop between Han characters (never in
 # 3.5); following stops and closing quotes/brackets stay with the sentence.
 _ZH_STOP = (
-    f"(?:[。！？；…‼⁇⁈⁉]|[!?;](?=\\s*[{HAN}{_ZH_CLOSERS}])"
+    f"(?:[。！？…‼⁇⁈⁉]|[!?](?=\\s*[{HAN}{_ZH_CLOSERS}])"
     f"|(?<=[{HAN}])\\.(?=\\s*[{HAN}]))"
 )
 _ZH_SENTENCE_END_RE = re.compile(f"{_ZH_STOP}(?:{_ZH_STOP}|[!?])*[{_ZH_CLOSERS}]*")
@@ -493,14 +493,16 @@ def clause_runs(text: str, lang: str, longest: int = 3) -> list[str]:
 def split_sentences(text: str, lang: str) -> list[str]:
     """Split a paragraph into sentences.
 
-    Chinese: after 。！？；… (and half-width !?; before Han text), keeping the
+    Chinese: after 。！？… (and half-width !? before Han text), keeping the
     closing quotes and brackets with the sentence they close; decimals (3.5)
     and grouped numbers (6,800) are never split. English: ``sentencex``, then a
     post-pass that rejoins a piece starting with a lower-case letter to the
     previous piece when that ends with a full stop (an abbreviation such as
-    ``bn.``). In both, a section or list number alone ("1.4.5.", "3)") is
-    never a sentence: it stays with the text it numbers. Linear time in both
-    languages.
+    ``bn.``), and a piece that follows the previous one with no space between
+    (``./configure``, ``README.Debian``, ``(See file(1).)``). A semicolon ends
+    no sentence in either language (； joins clauses as ";" does). In both, a
+    section or list number alone ("1.4.5.", "3)") is never a sentence: it
+    stays with the text it numbers. Linear time in both languages.
 
     Args:
         text: one paragraph.
@@ -511,6 +513,10 @@ def split_sentences(text: str, lang: str) -> list[str]:
         to the whitespace between pieces.
     """
     return [text[a:b] for a, b in _sentence_spans(text, lang)]
+
+
+#: Closing marks followed by a space: what ends a sentence before the next one.
+_EN_CLOSERS_RE = re.compile(r"[)\]}\"'”’]+(\s+)")
 
 
 def _sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
@@ -544,7 +550,18 @@ def _sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
             continue
         if pending is not None:
             span, pending = (pending, span[1]), None
-        if (lang == "en" and spans and text[span[0]].islower()
+        if lang == "en" and spans and span[0] == spans[-1][1]:
+            # no space between the pieces: sentencex cut inside a token (./configure,
+            # README.Debian) or before closing marks ("(See file(1).) Next"); the
+            # marks go with the sentence they close, the rest stays one token
+            closed = _EN_CLOSERS_RE.match(text, span[0], span[1])
+            rest = _strip_span(text, closed.end(), span[1]) if closed else None
+            if closed and rest is not None:
+                spans[-1] = (spans[-1][0], closed.end() - len(closed.group(1)))
+                spans.append(rest)
+            else:
+                spans[-1] = (spans[-1][0], span[1])
+        elif (lang == "en" and spans and text[span[0]].islower()
                 and text[spans[-1][1] - 1] == "."):
             spans[-1] = (spans[-1][0], span[1])
         elif spans and _NUMBER_ONLY_RE.fullmatch(text, *spans[-1]):  # "1.4.5." numbers what follows

@@ -4,7 +4,7 @@ Usage::
 
     python bench/bench_partial.py MACDEV_DIR [--rate 0.05] [--trials 4] [--seed 0 [1 ...]]
         [--genre news|technical|literary ...]
-        [--split dev|held|all] [--length] [--show] [--fit]
+        [--split dev|held|check|all] [--beads paragraphs|aligned] [--length] [--show] [--fit]
 
 Beads, by genre:
 
@@ -15,6 +15,11 @@ Beads, by genre:
   paragraph pairs, Simplified (zh-cn) and Traditional (zh-tw) translations;
 - **literary**: MAC-Dev's gold 1-1 beads (``MACDEV_DIR/gold``, ``src`` Chinese,
   ``tgt`` English).
+
+With ``--beads aligned`` the news and technical documents are first aligned
+by the library (their paragraph pairs joined into two texts; :func:`aligned`),
+and the beads are the aligner's sentence beads, as ``align check`` reads
+them: the 1-1 ones are planted, all are counted for false flags.
 
 Splits: ``dev`` (the sets the constants were chosen on) is the seed, the
 maint-guide zh-cn pages advanced..first, the Debian Reference's preface and
@@ -73,6 +78,12 @@ class Doc:
     genre: str
     name: str
     beads: list[tuple[str, str]]
+    plantable: list[int] | None = None  # the beads that may be planted (None: all)
+
+    def norm(self) -> tuple[float, float]:
+        """The length norm the check takes: from the 1-1 beads, where they are known."""
+        beads = self.beads if self.plantable is None else [self.beads[k] for k in self.plantable]
+        return document_norm(beads)
 
 
 # --- corpora -----------------------------------------------------------------------
@@ -335,8 +346,11 @@ def plant(doc: Doc, detect: Callable, rate: float, rng: random.Random) -> list[E
     """One trial on one document: plant deletions and insertions, and keep what
     ``detect`` finds in each planted bead."""
     n = len(doc.beads)
-    k = max(1, round(rate * n))
-    chosen = rng.sample(range(n), min(n, 2 * k))
+    pool = list(range(n)) if doc.plantable is None else doc.plantable
+    if not pool:
+        return []
+    k = max(1, round(rate * len(pool)))
+    chosen = rng.sample(pool, min(len(pool), 2 * k))
     out = []
     for j, b in enumerate(chosen):
         en, zh = doc.beads[b]
@@ -414,14 +428,15 @@ def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
     x: list[tuple[float, ...]] = []
     y: list[int] = []
     for doc in docs:
-        norm = document_norm(doc.beads)
+        norm = doc.norm()
         for en, zh in doc.beads:
             for *_, f in _rows(en, zh, encoder, norm):
                 x.append(f)
                 y.append(0)
         n = len(doc.beads)
+        pool = list(range(n)) if doc.plantable is None else doc.plantable
         for _ in range(trials):
-            for b in rng.sample(range(n), min(n, max(2, round(0.1 * n)))):
+            for b in rng.sample(pool, min(len(pool), max(2, round(0.1 * len(pool))))):
                 en, zh = doc.beads[b]
                 lang = rng.choice(("en", "zh"))
                 text, other = (en, zh) if lang == "en" else (zh, en)
@@ -462,6 +477,21 @@ def fit_logistic(x: list[tuple[float, ...]], y: list[int], l2: float = 1.0,
         hess = (a * (p * (1 - p))[:, None]).T @ a + penalty
         w -= np.linalg.solve(hess, grad)
     return [round(float(v), 3) for v in w[:-1]], round(float(w[-1]), 3)
+
+
+def aligned(doc: Doc, encoder) -> Doc:
+    """The document as ``align check`` reads it: its paragraph pairs joined into
+    two texts and aligned by the library (paragraphs, then sentences), one bead
+    per aligned sentence bead with text on both sides (:func:`align.qa.base.pairs`);
+    the 1-1 ones may be planted."""
+    from align.api import align_texts
+    from align.qa.base import pairs
+
+    result = align_texts("\n\n".join(e for e, _ in doc.beads), "\n\n".join(z for _, z in doc.beads),
+                         encoder=encoder, checks=[])
+    beads = list(pairs(result))
+    return Doc(doc.genre, doc.name, [(p.en_text, p.zh_text) for p in beads],
+               [k for k, p in enumerate(beads) if len(p.en) == len(p.zh) == 1])
 
 
 def corpora(root: Path, split: str) -> list[Doc]:
@@ -511,6 +541,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only these genres (repeatable; default all)")
     parser.add_argument("--sweep", type=float, nargs="+",
                         help="score at each of these report thresholds (default REPORT_AT)")
+    parser.add_argument("--beads", choices=("paragraphs", "aligned"), default="paragraphs",
+                        help="the beads of the seed and the Debian pages: their paragraph pairs, or "
+                             "the sentence beads the library aligns them into (what align check reads)")
     parser.add_argument("--length", action="store_true", help="also count explained length findings")
     parser.add_argument("--show", action="store_true", help="print the false flags and the missed deletions")
     parser.add_argument("--fit", action="store_true",
@@ -520,8 +553,15 @@ def main(argv: list[str] | None = None) -> int:
     from align.qa.omission import FEATURES
 
     encoder = get_encoder()
+
+    def read(split: str) -> list[Doc]:
+        docs = corpora(args.corpus, split)
+        if args.beads == "paragraphs":
+            return docs
+        return [aligned(d, encoder) if d.genre != "literary" else d for d in docs]
+
     if args.fit:
-        docs = [d for d in corpora(args.corpus, "dev") if d.genre != "literary"]
+        docs = [d for d in read("dev") if d.genre != "literary"]
         x, y = training_set(docs, encoder, random.Random(args.seed[0]))
         weights, bias = fit_logistic(x, y)
         print(f"{len(y)} candidates, {sum(y)} positive")
@@ -537,7 +577,9 @@ def main(argv: list[str] | None = None) -> int:
     for doc in corpora(args.corpus, args.split):
         if args.genre and doc.genre not in args.genre:
             continue
-        centre, scale = document_norm(doc.beads)
+        if args.beads == "aligned" and doc.genre != "literary":
+            doc = aligned(doc, encoder)
+        centre, scale = doc.norm()
 
         def detect(en: str, zh: str, centre: float = centre, scale: float = scale):
             return find_omissions(en, zh, encoder, centre, threshold=low, scale=scale)

@@ -1035,7 +1035,8 @@ def test_output_to_a_process_substitution(inputs, capsys, ideal_encoder):
 @pytest.mark.parametrize(("text", "expected"), [
     ("他說&#39;好&#39;然後離開。", ["他說&#39;好&#39;然後離開。"]),
     ("美國電話電報公司（AT&amp;T）宣布&amp;收購完成。", ["美國電話電報公司（AT&amp;T）宣布&amp;收購完成。"]),
-    ("第一句;第二句。", ["第一句;", "第二句。"]),  # a real half-width semicolon still ends one
+    ("第一句!第二句。", ["第一句!", "第二句。"]),  # a real half-width stop still ends one
+    ("第一句;第二句。", ["第一句;第二句。"]),  # a semicolon, as ；, ends none
 ])
 def test_chinese_is_not_split_inside_character_references(text, expected):
     assert split_sentences(text, "zh") == expected

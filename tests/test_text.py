@@ -73,7 +73,10 @@ ZH_SENTENCE_CASES = [
     ("decimal", "增長了3.5%。去年是2.0%。", ["增長了3.5%。", "去年是2.0%。"]),
     ("corner quotes", "他說：「好。」她笑了。", ["他說：「好。」", "她笑了。"]),
     ("stacked marks and ellipsis", "真的嗎？！不知道……我走了。", ["真的嗎？！", "不知道……", "我走了。"]),
-    ("semicolon", "第一條；第二條。", ["第一條；", "第二條。"]),
+    # ； joins parallel clauses, as ";" does in English, which is no sentence end either:
+    # cut there, the clause after it became a Chinese sentence with no English partner
+    ("semicolon", "安裝至 /etc/cron.daily/package ；每天運行一次。下一條。",
+     ["安裝至 /etc/cron.daily/package ；每天運行一次。", "下一條。"]),
     ("half-width marks before Han", "是嗎?好的! 走吧.再見", ["是嗎?", "好的!", "走吧.", "再見"]),
     ("half-width marks inside Latin", "他說 Yahoo! Inc. 很好。", ["他說 Yahoo! Inc. 很好。"]),
     ("bracket after stop", "（完。）下一段。", ["（完。）", "下一段。"]),
@@ -87,6 +90,13 @@ def test_split_sentences_zh(label, text, pieces):
 
 
 EN_SENTENCE_CASES = [
+    # sentencex cuts after a full stop inside a token (Debian's maint-guide)
+    ("./configure", "It executes the following if ./configure exists. Then it stops.",
+     ["It executes the following if ./configure exists.", "Then it stops."]),
+    ("README.Debian", "Read /usr/share/doc/gentoo/README.Debian.gz if you need it. It is short.",
+     ["Read /usr/share/doc/gentoo/README.Debian.gz if you need it.", "It is short."]),
+    ("closing bracket after a stop", "It reads a file. (See file(1).) Then it stops.",
+     ["It reads a file.", "(See file(1).)", "Then it stops."]),
     ("Mr. and Dr.", "Mr. Smith went to Washington. He met Dr. Jones there.",
      ["Mr. Smith went to Washington.", "He met Dr. Jones there."]),
     ("U.S.", "The U.S. economy grew 3.5% last year. Analysts expected more.",

@@ -80,6 +80,10 @@ class Doc:
     beads: list[tuple[str, str]]
     plantable: list[int] | None = None  # the beads that may be planted (None: all)
 
+    def pool(self) -> list[int]:
+        """The indices of the beads that may be planted."""
+        return list(range(len(self.beads))) if self.plantable is None else self.plantable
+
     def norm(self) -> tuple[float, float]:
         """The length norm the check takes: from the 1-1 beads, where they are known."""
         beads = self.beads if self.plantable is None else [self.beads[k] for k in self.plantable]
@@ -346,7 +350,7 @@ def plant(doc: Doc, detect: Callable, rate: float, rng: random.Random) -> list[E
     """One trial on one document: plant deletions and insertions, and keep what
     ``detect`` finds in each planted bead."""
     n = len(doc.beads)
-    pool = list(range(n)) if doc.plantable is None else doc.plantable
+    pool = doc.pool()
     if not pool:
         return []
     k = max(1, round(rate * len(pool)))
@@ -434,7 +438,7 @@ def training_set(docs: list[Doc], encoder, rng: random.Random, trials: int = 6
                 x.append(f)
                 y.append(0)
         n = len(doc.beads)
-        pool = list(range(n)) if doc.plantable is None else doc.plantable
+        pool = doc.pool()
         for _ in range(trials):
             for b in rng.sample(pool, min(len(pool), max(2, round(0.1 * len(pool))))):
                 en, zh = doc.beads[b]
@@ -554,14 +558,12 @@ def main(argv: list[str] | None = None) -> int:
 
     encoder = get_encoder()
 
-    def read(split: str) -> list[Doc]:
-        docs = corpora(args.corpus, split)
-        if args.beads == "paragraphs":
-            return docs
-        return [aligned(d, encoder) if d.genre != "literary" else d for d in docs]
+    def beads_of(doc: Doc) -> Doc:
+        """The document with the beads ``--beads`` asks for (MAC-Dev's are sentence beads already)."""
+        return aligned(doc, encoder) if args.beads == "aligned" and doc.genre != "literary" else doc
 
     if args.fit:
-        docs = [d for d in read("dev") if d.genre != "literary"]
+        docs = [beads_of(d) for d in corpora(args.corpus, "dev") if d.genre != "literary"]
         x, y = training_set(docs, encoder, random.Random(args.seed[0]))
         weights, bias = fit_logistic(x, y)
         print(f"{len(y)} candidates, {sum(y)} positive")
@@ -577,8 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     for doc in corpora(args.corpus, args.split):
         if args.genre and doc.genre not in args.genre:
             continue
-        if args.beads == "aligned" and doc.genre != "literary":
-            doc = aligned(doc, encoder)
+        doc = beads_of(doc)
         centre, scale = doc.norm()
 
         def detect(en: str, zh: str, centre: float = centre, scale: float = scale):

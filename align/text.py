@@ -100,9 +100,6 @@ MAX_SENTENCE = 1000
 _EN_FALLBACK_END_RE = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 # Where an over-long piece without sentence ends may be cut: after a space or
 # a clause mark.
-# A character reference ending just here: "&amp;", "&#39;", "&#x4e00;" (text
-# taken from HTML or XML without decoding them).
-_ENTITY_END_RE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});\Z")
 _SOFT_BREAKS = frozenset(" \t\n，、,;；:：")
 
 
@@ -522,9 +519,8 @@ _EN_CLOSERS_RE = re.compile(r"[)\]}\"'”’]+(\s+)")
 def _sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
     """The ``(start, end)`` offsets of the sentences of ``text``, whitespace stripped."""
     cuts: list[int] = []
-    if lang == "zh":  # never after the ';' of a character reference (&amp; &#39;)
-        cuts = [m.end() for m in _ZH_SENTENCE_END_RE.finditer(text)
-                if not _ENTITY_END_RE.search(text, max(0, m.start() - 12), m.start() + 1)]
+    if lang == "zh":  # no semicolon ends one, so neither does that of "&amp;" or "&#39;"
+        cuts = [m.end() for m in _ZH_SENTENCE_END_RE.finditer(text)]
     else:
         from sentencex import segment  # type: ignore[import-untyped]
 

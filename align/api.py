@@ -35,6 +35,7 @@ from .gaps import (
     pair_facing,
     take_out_absorbed,
 )
+from .lexical import WordIds
 from .memory import release_free_memory
 from .models import Alignment, Bead, Document, Gap
 from .text import quote_states
@@ -213,6 +214,10 @@ class SentenceInputs:
     zlex: np.ndarray | None
     equote: np.ndarray
     zquote: np.ndarray
+    #: the bags exactly (:class:`align.lexical.WordIds`) and each shared word's idf
+    ewords: WordIds | None = None
+    zwords: WordIds | None = None
+    idf: np.ndarray | None = None
 
     @classmethod
     def of(cls, en: Document, zh: Document, ev: np.ndarray, zv: np.ndarray, *,
@@ -220,13 +225,14 @@ class SentenceInputs:
         zlen = _lengths([s.norm for s in zh.sentences])
         elen = _lengths([s.norm for s in en.sentences])
         context = core.DocumentContext.of(zv, ev, zlen, elen)
-        zlex = elex = None
-        if lexical:
-            from .lexical import en_bag, hashed, zh_bag
-            zlex = hashed((zh_bag(s.norm) for s in zh.sentences), count=len(zh.sentences))
-            elex = hashed((en_bag(s.norm) for s in en.sentences), count=len(en.sentences))
         zquote, equote = np.array(quote_states(zh)), np.array(quote_states(en))
-        return cls(ev, zv, elen, zlen, context, elex, zlex, equote, zquote)
+        if not lexical:
+            return cls(ev, zv, elen, zlen, context, None, None, equote, zquote)
+        from .lexical import bag_inputs, en_bag, zh_bag
+        elex, zlex, ewords, zwords, idf = bag_inputs(
+            (en_bag(s.norm) for s in en.sentences), (zh_bag(s.norm) for s in zh.sentences),
+            len(en.sentences), len(zh.sentences))
+        return cls(ev, zv, elen, zlen, context, elex, zlex, equote, zquote, ewords, zwords, idf)
 
 
 @dataclass
@@ -285,7 +291,7 @@ def detect_gaps(en: Document, zh: Document, emb: Embedded, inputs: SentenceInput
                 paragraph_beads: list[Bead], sentence_beads: list[Bead]) -> tuple[list[Bead], list[Gap]]:
     """The sentence detector (absorbed sentences taken out of their beads), then the
     gaps of both levels: ``(sentence beads, gaps)``."""
-    lexical = None if inputs.zlex is None or inputs.elex is None else (inputs.elex, inputs.zlex)
+    lexical = None if inputs.zwords is None or inputs.ewords is None else (inputs.ewords, inputs.zwords)
     quotes = (inputs.equote, inputs.zquote)
     # A long text's gloss view is made only where read (Embedded.on_demand).
     zv = emb.zh_rows(detector_rows(sentence_beads, inputs.elen, inputs.zlen, SENTENCE_DETECTOR, lexical, quotes)["zh"]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import CosineModel
+from .lexical import WordIds
 from .models import GAP_ORDERS, Bead, Document, Gap, Lang, Paragraph
 
 #: ``parts(lang, units)``: the vectors of the runs of clauses of those units of
@@ -157,7 +158,7 @@ def _unit_sum(vecs: np.ndarray, units: Sequence[int]) -> np.ndarray:
 def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
                    model: CosineModel, en_len: np.ndarray, zh_len: np.ndarray, *,
                    min_len: tuple[float, float] = (25.0, 10.0),
-                   lexical: tuple[np.ndarray, np.ndarray] | None = None,
+                   lexical: tuple[WordIds, WordIds] | None = None,
                    max_shared: int = 2, quotes: tuple[np.ndarray, np.ndarray] | None = None,
                    overrule: float | None = None, parts: Parts | None = None,
                    recheck_at: float = 0.0) -> list[Absorbed]:
@@ -190,8 +191,8 @@ def absorbed_units(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarr
         model: the translated/unrelated cosine model of that level.
         en_len, zh_len: unit lengths in characters (spaces excluded).
         min_len: the least English and Chinese length of a unit to test.
-        lexical: (English, Chinese) bag-of-words count vectors of the units
-            (:func:`align.lexical.hashed`); a unit that shares ``max_shared`` or
+        lexical: (English, Chinese) bags of words of the units
+            (:class:`align.lexical.WordIds`); a unit that shares ``max_shared`` or
             more dictionary words, names or numbers with the other side of its
             bead is explained by it, whatever the vectors say.
         overrule: see **length** above; None: the length test always applies.
@@ -254,7 +255,7 @@ class _EdgeTest:
     ratio: float
     least: dict[str, float]
     overrule: float | None
-    bags: dict[str, np.ndarray] | None
+    bags: dict[str, WordIds] | None
     max_shared: int
     quotes: tuple[np.ndarray, np.ndarray] | None
     parts: Parts | None = None
@@ -279,11 +280,8 @@ class _EdgeTest:
             ends = {lang: rest[-1], other: theirs[-1]}
             if self.quotes[0][ends["en"]] and not self.quotes[1][ends["zh"]]:
                 return False
-        if self.bags is not None:
-            mine = self.bags[lang][u].astype(np.float32)
-            shared = np.minimum(mine, self.bags[other][theirs].sum(axis=0, dtype=np.float32)).sum()
-            if shared >= self.max_shared:
-                return False
+        if self.bags is not None and self.bags[lang].shared(u, self.bags[other], theirs) >= self.max_shared:
+            return False
         return True
 
     def __call__(self, lang: Lang, other: Lang, units: list[int], theirs: list[int], u: int) -> float | None:
@@ -312,7 +310,7 @@ class _EdgeTest:
 
 
 def _edge_test(vecs: dict[str, np.ndarray], lens: tuple[np.ndarray, np.ndarray], model: CosineModel,
-               config: DetectorConfig, lexical: tuple[np.ndarray, np.ndarray] | None,
+               config: DetectorConfig, lexical: tuple[WordIds, WordIds] | None,
                quotes: tuple[np.ndarray, np.ndarray] | None, parts: Parts | None = None,
                recheck_at: float = 0.0) -> _EdgeTest:
     """The :class:`_EdgeTest` of ``config`` (its ``lexical`` bags used when
@@ -349,7 +347,7 @@ def split_absorbed(beads: Sequence[Bead], absorbed: Sequence[Absorbed]) -> list[
 
 def take_out_absorbed(beads: Sequence[Bead], en_vecs: np.ndarray, zh_vecs: np.ndarray,
                       en_len: np.ndarray, zh_len: np.ndarray, config: DetectorConfig,
-                      lexical: tuple[np.ndarray, np.ndarray] | None = None,
+                      lexical: tuple[WordIds, WordIds] | None = None,
                       quotes: tuple[np.ndarray, np.ndarray] | None = None,
                       parts: Parts | None = None) -> list[Bead]:
     """The beads with every absorbed unit (:func:`absorbed_units`) at ``config``'s
@@ -501,7 +499,7 @@ def nearby_model(x: np.ndarray, y: np.ndarray, beads: Sequence[Bead], radius: in
 
 
 def detector_rows(beads: Sequence[Bead], en_len: np.ndarray, zh_len: np.ndarray, config: DetectorConfig,
-                  lexical: tuple[np.ndarray, np.ndarray] | None = None,
+                  lexical: tuple[WordIds, WordIds] | None = None,
                   quotes: tuple[np.ndarray, np.ndarray] | None = None, radius: int = 3) -> dict[Lang, set[int]]:
     """The units of each language whose vectors :func:`take_out_absorbed` reads
     on ``beads`` at ``config``'s settings: those of :func:`nearby_model`'s beads

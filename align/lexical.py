@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -162,3 +163,103 @@ def gloss(norm: str) -> str:
         elif len(token) > 1:
             words.extend(s for s in map(first_sense, token) if s)
     return " ".join(words)
+
+
+@dataclass(frozen=True)
+class WordIds:
+    """Each unit's bag as ids into a vocabulary shared by both sides of a document:
+    the bags exactly, where :func:`hashed` folds them into ``DIM`` columns.
+
+    Only words found in both sides' bags get an id (the others can never be
+    shared), so the vocabulary is small. Stored compressed by row: unit ``k``'s
+    sorted ids are ``ids[starts[k]:starts[k + 1]]``.
+    """
+
+    starts: np.ndarray
+    ids: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def of(self, k: int) -> np.ndarray:
+        """The sorted word ids of unit ``k``."""
+        return self.ids[self.starts[k]:self.starts[k + 1]]
+
+    def union(self, units: Iterable[int]) -> np.ndarray:
+        """The sorted ids of the words of any of ``units``."""
+        parts = [self.of(k) for k in units]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int32)
+
+    def shared(self, u: int, other: WordIds, theirs: Sequence[int]) -> int:
+        """How many words of unit ``u`` are in the bags of ``other``'s units ``theirs``."""
+        return len(np.intersect1d(self.of(u), other.union(theirs), assume_unique=True))
+
+    def rows(self, index: slice) -> WordIds:
+        """The units ``index`` (consecutive), ids as they are."""
+        k0, k1, _ = index.indices(len(self))
+        starts = self.starts[k0:k1 + 1]
+        return WordIds(starts - starts[0], self.ids[starts[0]:starts[-1]])
+
+
+def word_ids(en_bags: Iterable[set[str]], zh_bags: Iterable[set[str]],
+             ) -> tuple[WordIds, WordIds, np.ndarray]:
+    """``(English ids, Chinese ids, idf)``: the bags as :class:`WordIds` over the
+    words both sides have, and each word's inverse document frequency over the
+    document's units of both sides, ``log(units / units holding it)``."""
+    en, zh = _Recorder(), _Recorder()
+    for _ in en.read(en_bags):
+        pass
+    for _ in zh.read(zh_bags):
+        pass
+    return _word_ids(en, zh)
+
+
+def bag_inputs(en_bags: Iterable[set[str]], zh_bags: Iterable[set[str]], en_count: int, zh_count: int,
+               ) -> tuple[np.ndarray, np.ndarray, WordIds, WordIds, np.ndarray]:
+    """``(English hashed, Chinese hashed, English ids, Chinese ids, idf)`` of the
+    bags (:func:`hashed`, :func:`word_ids`), read once: a book's bags are
+    never all held."""
+    en, zh = _Recorder(), _Recorder()
+    elex = hashed(en.read(en_bags), count=en_count)
+    zlex = hashed(zh.read(zh_bags), count=zh_count)
+    return (elex, zlex, *_word_ids(en, zh))
+
+
+class _Recorder:
+    """Each bag read through :meth:`read` as ids over a vocabulary of its own."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.ids = array("q")
+        self.starts = array("q", [0])
+
+    def read(self, bags: Iterable[set[str]]) -> Iterator[set[str]]:
+        for bag in bags:
+            for word in bag:
+                k = self.vocab.get(word)
+                if k is None:
+                    k = self.vocab[word] = len(self.vocab)
+                self.ids.append(k)
+            self.starts.append(len(self.ids))
+            yield bag
+
+
+def _word_ids(en: _Recorder, zh: _Recorder) -> tuple[WordIds, WordIds, np.ndarray]:
+    both = sorted(en.vocab.keys() & zh.vocab.keys())
+    out = []
+    df = np.zeros(len(both))
+    for side in (en, zh):
+        remap = np.full(len(side.vocab), -1, np.int64)
+        remap[[side.vocab[w] for w in both]] = np.arange(len(both))
+        starts = np.asarray(side.starts, np.int64)
+        new = remap[np.asarray(side.ids, np.int64)]
+        keep = new >= 0
+        row_starts = np.concatenate([[0], np.cumsum(keep)])[starts]
+        rows_of = np.repeat(np.arange(len(starts) - 1), np.diff(row_starts))
+        kept = new[keep]
+        kept = kept[np.lexsort((kept, rows_of))].astype(np.int32)  # sorted within each unit
+        df += np.bincount(kept, minlength=len(both))
+        out.append(WordIds(row_starts.astype(np.int64), kept))
+    units = len(out[0]) + len(out[1])
+    idf = np.log(units / np.maximum(df, 1.0)) if len(both) else np.zeros(0)
+    return out[0], out[1], idf

@@ -415,3 +415,34 @@ def test_hashed_bags_count_each_word_in_its_column():
     np.testing.assert_array_equal(out, expected)
     assert out.dtype == np.float16 and out[3].sum() == 5 and out[1].sum() == 0
     assert hashed([]).shape == (0, 256)
+
+
+def test_word_ids_hold_the_bags_exactly(mac_dev):
+    """The detector's "shared words" test counts the words of a unit found in the
+    other side's bags. Hashed into 256 columns, a Chinese bag of some forty
+    glosses makes an English word "shared" by collision (the count was too high
+    in the round-11 detector); the ids count exactly what the sets share."""
+    from align.lexical import en_bag, hashed, word_ids, zh_bag
+    from align.text import normalize_zh
+
+    en = (mac_dev / "tgt" / "001").read_text(encoding="utf-8").splitlines()[:60]
+    zh = [normalize_zh(s) for s in (mac_dev / "src" / "001").read_text(encoding="utf-8").splitlines()[:45]]
+    ebags, zbags = [en_bag(s) for s in en], [zh_bag(s) for s in zh]
+    ewords, zwords, idf = word_ids(ebags, zbags)
+    elex, zlex = hashed(ebags), hashed(zbags)
+    overcounted = 0
+    for u in range(len(en)):
+        theirs = [k for k in range(len(zh)) if abs(k - u * len(zh) // len(en)) <= 1]
+        exact = len(ebags[u] & set().union(*(zbags[k] for k in theirs)))
+        assert ewords.shared(u, zwords, theirs) == exact
+        hashed_count = np.minimum(elex[u].astype(np.float32), zlex[theirs].sum(axis=0, dtype=np.float32)).sum()
+        overcounted += hashed_count > exact
+    assert overcounted >= 5  # the old count was wrong for these units
+    # every id is a word both sides have; idf is log(units / units holding it)
+    for k in range(len(zh)):
+        assert len(zwords.of(k)) <= len(zbags[k]) and list(zwords.of(k)) == sorted(zwords.of(k))
+    df = np.bincount(np.concatenate([ewords.ids, zwords.ids]), minlength=len(idf))
+    np.testing.assert_allclose(idf, np.log((len(en) + len(zh)) / df))
+    assert (df >= 2).all()
+    part = ewords.rows(slice(10, 20))
+    assert len(part) == 10 and all((part.of(k) == ewords.of(10 + k)).all() for k in range(10))

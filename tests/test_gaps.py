@@ -238,7 +238,7 @@ def test_the_detector_reads_only_the_rows_it_names(encoder, mac_dev, monkeypatch
     en, zh = documents_from_texts(en_text, zh_text, presplit=True)
     emb = embed_documents(en, zh, encoder)
     inp = SentenceInputs.of(en, zh, emb.en_raw, emb.zh_raw, lexical=True)
-    lexical, quotes = (inp.elex, inp.zlex), (inp.equote, inp.zquote)
+    lexical, quotes = (inp.ewords, inp.zwords), (inp.equote, inp.zquote)
     beads = list(align_texts(en_text, zh_text, presplit=True, encoder=encoder, checks=[]).sentence_beads)
 
     rows = detector_rows(beads, inp.elen, inp.zlen, SENTENCE_DETECTOR, lexical, quotes)
@@ -289,7 +289,7 @@ def _taken(beads, emb, inp, *, parts) -> list[Bead]:
     from align.gaps import SENTENCE_DETECTOR, take_out_absorbed
 
     after = take_out_absorbed(beads, emb.en, emb.zh, inp.elen, inp.zlen, SENTENCE_DETECTOR,
-                              lexical=(inp.elex, inp.zlex), quotes=(inp.equote, inp.zquote), parts=parts)
+                              lexical=(inp.ewords, inp.zwords), quotes=(inp.equote, inp.zquote), parts=parts)
     return [b for b in after if b.is_gap and b not in beads]
 
 

@@ -196,8 +196,9 @@ def paragraph_pass(en: Document, zh: Document, epv: np.ndarray, zpv: np.ndarray,
 
 
 def _uses_lexical(sconf: core.AlignConfig, sweights: np.ndarray | None) -> bool:
-    """Whether the sentence weights give the lexical feature any weight."""
-    return bool(sweights is not None and sweights[core.feature_names(sconf.shapes()).index("lexical")])
+    """Whether the sentence weights give the bags of words (the ``lexical`` and ``overlap`` features) any weight."""
+    names = core.feature_names(sconf.shapes())
+    return bool(sweights is not None and (sweights[names.index("lexical")] or sweights[names.index("overlap")]))
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,15 @@ class _SentencePass:
         self.emb.forget_parts()  # no more spans to embed
         return sentence_beads
 
+    def overlap(self, zs: slice | list[int], es: slice | list[int]) -> core.WordOverlap | None:
+        """The words shared by the sentences ``zs`` and ``es`` (the ``overlap``
+        feature), when the weights give it any weight."""
+        inp = self.inputs
+        if inp.zwords is None or inp.ewords is None or inp.idf is None or self.sweights is None or \
+                not self.sweights[core.feature_names(self.sconf.shapes()).index("overlap")]:
+            return None
+        return core.WordOverlap(inp.zwords.rows(zs), inp.ewords.rows(es), inp.idf)
+
     def group(self, e_idx: list[int], z_idx: list[int], progress: Callable[[float], None]) -> list[Bead]:
         """The sentence beads of one paragraph bead (sentence indices ``e_idx``, ``z_idx``)."""
         inp = self.inputs
@@ -282,7 +292,7 @@ class _SentencePass:
             x_lex=None if inp.zlex is None else inp.zlex[zs], y_lex=None if inp.elex is None else inp.elex[es],
             x_quote=np.concatenate([[False], inp.zquote[zs]]),
             y_quote=np.concatenate([[False], inp.equote[es]]),
-            progress=progress)
+            overlap=self.overlap(zs, es), progress=progress)
         return [Bead(tuple(e_idx[k] for k in link.y), tuple(z_idx[k] for k in link.x), round(link.score, 4))
                 for link in links]
 

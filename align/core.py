@@ -33,8 +33,12 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .lexical import WordIds
 
 NEG = -1e9
 
@@ -406,9 +410,121 @@ class SpanVectors:
 
 #: Names of the features of a bead, in order (see :class:`Scorer`).
 BASE_FEATURES = ("cos", "margin", "length", "margin_x_length", "cover_y", "cover_x", "paratext_mismatch",
-                 "lexical", "quote_x_only", "quote_y_only")
+                 "lexical", "quote_x_only", "quote_y_only", "overlap")
 _COVER_Y, _COVER_X = BASE_FEATURES.index("cover_y"), BASE_FEATURES.index("cover_x")
 _QUOTE_X, _QUOTE_Y = BASE_FEATURES.index("quote_x_only"), BASE_FEATURES.index("quote_y_only")
+_OVERLAP = BASE_FEATURES.index("overlap")
+
+
+@dataclass(frozen=True)
+class WordOverlap:
+    """The words two spans share: ``sum over words w of weight[w] * min(x count, y count)``,
+    where a count is the number of the span's units whose bag holds ``w``.
+
+    Each word shared by the two sides of a bead is a link the bead keeps inside
+    it; a boundary that separates a word from its translation loses the link.
+    The minimum makes the sum of a path's overlaps count each translation once:
+    merging two beads gains only the words that cross between them, and a word
+    repeated on one side gains nothing. ``weight`` is the word's idf in the
+    document (:func:`align.lexical.word_ids`), so a topic word found in every
+    other sentence links little.
+
+    Attributes:
+        x, y: each unit's word ids (:class:`align.lexical.WordIds`).
+        weight: one weight per word id.
+    """
+
+    x: WordIds
+    y: WordIds
+    weight: np.ndarray
+
+    def counts(self, ii: np.ndarray, js: np.ndarray, a: int, b: int) -> _LocalCounts:
+        """Counts for the beads of up to ``a`` × ``b`` units ending at the pairs
+        ``(ii[k], js[k])``, over the words that one of them could share."""
+        return _LocalCounts(self, ii, js, a, b)
+
+    def pairs(self, ii: np.ndarray, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        """The overlap of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``."""
+        if not len(ii):
+            return np.zeros(0)
+        counts = self.counts(ii, js, a, b)
+        return counts.overlap(counts.x_spans(ii, a), counts.y_spans(js, b))
+
+
+class _LocalCounts:
+    """Cumulative counts of the words the units hold, over the units that the
+    beads ending at some pairs of ends cover, and only for the words that one
+    of those beads holds on both sides (dense: a block of the band covers a
+    few hundred units a side, and shares a few hundred words)."""
+
+    def __init__(self, overlap: WordOverlap, ii: np.ndarray, js: np.ndarray, a: int, b: int) -> None:
+        x, y = overlap.x, overlap.y
+        self.x0, x1 = max(int(ii.min()) - a, 0), min(int(ii.max()), len(x))
+        self.y0, y1 = max(int(js.min()) - b, 0), min(int(js.max()), len(y))
+        vocab = _meeting(x, self.x0, x1, y, self.y0, y1, ii, js, a, b)
+        self.weight = overlap.weight[vocab].astype(np.float32)
+        self.cx = _cumulative(x, self.x0, max(self.x0, x1), vocab)
+        self.cy = _cumulative(y, self.y0, max(self.y0, y1), vocab)
+
+    def x_spans(self, ends: np.ndarray, length: int) -> np.ndarray:
+        """(len(ends), words) counts of the spans ``x[e-length:e]``."""
+        return _spans(self.cx, ends - self.x0, length)
+
+    def y_spans(self, ends: np.ndarray, length: int) -> np.ndarray:
+        """(len(ends), words) counts of the spans ``y[e-length:e]``."""
+        return _spans(self.cy, ends - self.y0, length)
+
+    def overlap(self, xc: np.ndarray, yc: np.ndarray) -> np.ndarray:
+        if not len(self.weight):
+            return np.zeros(len(xc))
+        return np.minimum(xc, yc) @ self.weight
+
+
+def _meeting(x: WordIds, x0: int, x1: int, y: WordIds, y0: int, y1: int, ii: np.ndarray, js: np.ndarray,
+             a: int, b: int) -> np.ndarray:
+    """The sorted ids of the words held by a unit ``x[r]`` (``x0 <= r < x1``) and by
+    a unit of ``y`` that some bead of at most ``a`` × ``b`` units ending at a pair
+    ``(ii[k], js[k])`` covers together with ``x[r]``: no other word can count."""
+    n = max(x1 - x0, 0)
+    # the y units a bead covering x[r] may cover: from lo[r - x0] to hi[r - x0]
+    lo, hi = np.full(n, y1, np.int64), np.full(n, y0 - 1, np.int64)
+    for p in range(1, a + 1):
+        r = ii - p - x0
+        ok = (r >= 0) & (r < n)
+        np.minimum.at(lo, r[ok], np.maximum(js[ok] - b, y0))
+        np.maximum.at(hi, r[ok], js[ok] - 1)
+    xs = x.starts[x0:x0 + n + 1]
+    x_ids = x.ids[xs[0]:xs[-1]].astype(np.int64)
+    x_rows = np.repeat(np.arange(n), np.diff(xs))
+    ys = y.starts[y0:max(y0, y1) + 1]
+    y_keys = y.ids[ys[0]:ys[-1]].astype(np.int64) * (len(y) + 1) \
+        + np.repeat(np.arange(y0, y0 + len(ys) - 1), np.diff(ys))
+    y_keys.sort()
+    base = x_ids * (len(y) + 1)
+    met = np.searchsorted(y_keys, base + hi[x_rows], "right") > np.searchsorted(y_keys, base + lo[x_rows], "left")
+    return np.unique(x_ids[met])
+
+
+def _cumulative(words: WordIds, k0: int, k1: int, vocab: np.ndarray) -> np.ndarray:
+    """(k1 - k0 + 1, len(vocab)): row ``r`` counts the units ``k0:k0+r`` holding each word."""
+    out = np.zeros((k1 - k0 + 1, len(vocab)), np.float32)
+    starts = words.starts[k0:k1 + 1]
+    ids = words.ids[starts[0]:starts[-1]]
+    rows = np.repeat(np.arange(k1 - k0), np.diff(starts))
+    col = np.searchsorted(vocab, ids)
+    hit = col < len(vocab)
+    hit[hit] = vocab[col[hit]] == ids[hit]
+    out[rows[hit] + 1, col[hit]] = 1.0  # a word is in a unit's bag once
+    return np.cumsum(out, axis=0, out=out)
+
+
+def _spans(cum: np.ndarray, ends: np.ndarray, length: int) -> np.ndarray:
+    # Each window end's span once (a block's cells share a few hundred ends), then one row per cell.
+    # Cells where a span does not fit give meaningless counts, left out by the caller.
+    ends = np.clip(ends, 0, len(cum) - 1)
+    lo, hi = int(ends.min()), int(ends.max())
+    by_end = cum[lo:hi + 1] - np.take(cum, np.maximum(np.arange(lo, hi + 1) - length, 0), axis=0)
+    return np.take(by_end, ends - lo, axis=0)
 
 
 def feature_names(shapes: Sequence[tuple[int, int]]) -> list[str]:
@@ -550,6 +666,7 @@ class Scorer:
     y_quote: np.ndarray | None = None
     x_edges: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
     y_edges: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+    overlap: WordOverlap | None = None
 
     def __post_init__(self) -> None:
         # Without best cosines, null beads get no evidence either way (log ratio 0).
@@ -572,11 +689,13 @@ class Scorer:
         return self.pair_features(np.full(len(js), i), a, np.asarray(js), b)
 
     def pair_features(self, ii: np.ndarray, a: int, js: np.ndarray, b: int,
-                      weighted_only: bool = False) -> np.ndarray:
+                      weighted_only: bool = False, counts: _LocalCounts | None = None) -> np.ndarray:
         """Features of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``.
 
-        With ``weighted_only`` the costly coverage features are left at 0 when
-        their weight is 0 (scores are the same, in a third less time).
+        With ``weighted_only`` the costly coverage features (and the overlap)
+        are left at 0 when their weight is 0 (scores are the same, in a third
+        less time). ``counts``: :meth:`overlap_counts` of cells that include
+        these (made once for a block's shapes), else made here.
         """
         n, m = len(self.x), len(self.y)
         out = self._quote_features(ii, js)
@@ -599,6 +718,10 @@ class Scorer:
             out[:, _COVER_Y] = _coverage(ys, js, b, vx, (xl, has_xl, xr, has_xr), mu0)
         if not weighted_only or self.weights[_COVER_X]:
             out[:, _COVER_X] = _coverage(xs, ii, a, vy, (yl, has_yl, yr, has_yr), mu0)
+        if self.overlap is not None and (not weighted_only or self.weights[_OVERLAP]):
+            if counts is None:
+                counts = self.overlap.counts(ii, js, a, b)
+            out[:, _OVERLAP] = counts.overlap(counts.x_spans(ii, a), counts.y_spans(js, b))
         out[:, self.shape_index[(a, b)]] = 1.0
         return out
 
@@ -627,13 +750,23 @@ class Scorer:
         """Scores of the beads ``x[i-a:i]`` × ``y[j-b:j]``, one per ``j`` in ``js``."""
         return self.features(i, a, js, b) @ self.weights
 
-    def pair_scores(self, ii: np.ndarray, a: int, js: np.ndarray, b: int, chunk: int = 4096) -> np.ndarray:
-        """Scores for each pair ``(ii[k], js[k])``, computed in chunks."""
+    def pair_scores(self, ii: np.ndarray, a: int, js: np.ndarray, b: int, chunk: int = 4096,
+                    counts: _LocalCounts | None = None) -> np.ndarray:
+        """Scores for each pair ``(ii[k], js[k])``, computed in chunks
+        (``counts``: see :meth:`pair_features`)."""
         out = np.empty(len(js))
         for s in range(0, len(js), chunk):
             out[s:s + chunk] = self.pair_features(ii[s:s + chunk], a, js[s:s + chunk], b,
-                                                  weighted_only=True) @ self.weights
+                                                  weighted_only=True, counts=counts) @ self.weights
         return out
+
+    def overlap_counts(self, ii: np.ndarray, js: np.ndarray) -> _LocalCounts | None:
+        """The word counts (:class:`WordOverlap`) of every bead shape ending at
+        the cells ``(ii[k], js[k])``, for :meth:`pair_scores` on any of them;
+        None when the overlap has no weight."""
+        if self.overlap is None or not self.weights[_OVERLAP] or not len(ii):
+            return None
+        return self.overlap.counts(ii, js, max(a for a, _ in self.shapes), max(b for _, b in self.shapes))
 
     def copy(self) -> Scorer:
         """The same scorer with span vectors of its own (:meth:`SpanVectors.copy`), for another thread."""
@@ -669,13 +802,16 @@ class Scorer:
         xr, has_xr = _neighbour(xs, ii, n, self.x_edges[1], before=False)
         yr, has_yr = _neighbour(ys, js, m, self.y_edges[1], before=False)
         x_lexv, y_lexv = (self.x_lex, self.y_lex) if self.x_lex is not None and self.y_lex is not None else (None, None)
-        y_side = {}
+        counts = self.overlap_counts(ii, js)
+        y_side, y_counts = {}, {}
         for b in sorted({b for _, b in self.shapes}):
             vy = self.y.get(js, b)
             yl, has_yl = _neighbour(ys, js - b - 1, m, self.y_edges[0], before=True)
             start = np.maximum(js - b, 0)  # where the shape fits, js - b
             y_side[b] = (vy, yl, has_yl, _dot(xr, vy), self.y_cum[js] - self.y_cum[start],
                          self.y_pcum[js] > self.y_pcum[start], y_lexv.get(js, b) if y_lexv is not None else None)
+            if counts is not None:
+                y_counts[b] = counts.y_spans(js, b)
         out = {}
         for a in sorted({a for a, _ in self.shapes}):
             vx = self.x.get(ii, a)
@@ -685,6 +821,7 @@ class Scorer:
             lx = self.x_cum[ii] - self.x_cum[start]
             x_para = self.x_pcum[ii] > self.x_pcum[start]
             x_lex = x_lexv.get(ii, a) if x_lexv is not None else None
+            x_counts = counts.x_spans(ii, a) if counts is not None else None
             for b in [b for a2, b in self.shapes if a2 == a]:
                 vy, yl, has_yl, xr_vy, ly, y_para, y_lex = y_side[b]
                 f = base.copy()
@@ -692,6 +829,8 @@ class Scorer:
                                (_dot(xl, vy), has_xl, xr_vy, has_xr), mu0, (lx, ly), x_para != y_para,
                                _dot(x_lex, y_lex) if x_lex is not None and y_lex is not None else None)
                 f[:, self.shape_index[(a, b)]] = 1.0
+                if counts is not None and x_counts is not None:
+                    f[:, _OVERLAP] = counts.overlap(x_counts, y_counts[b])
                 out[(a, b)] = f @ self.weights
         return out
 
@@ -782,6 +921,7 @@ class Lattice:
         for c0 in range(start, stop, self.BLOCK_CELLS):
             c1 = min(c0 + self.BLOCK_CELLS, stop)
             block = scorer.block_scores(self.cell_i[c0:c1], self.cell_j[c0:c1]) if shared else {}
+            counts = None if shared else scorer.overlap_counts(self.cell_i[c0:c1], self.cell_j[c0:c1])
             for s, (a, b) in enumerate(self.shapes):
                 keep = todo[s][c0:c1]
                 if (a, b) in block:
@@ -789,8 +929,9 @@ class Lattice:
                     continue
                 part = np.flatnonzero(keep) + c0
                 if len(part):
-                    self.scores[s][part] = scorer.pair_scores(self.cell_i[part], a, self.cell_j[part], b)
-            del block
+                    self.scores[s][part] = scorer.pair_scores(self.cell_i[part], a, self.cell_j[part], b,
+                                                              counts=counts)
+            del block, counts
 
     def release(self) -> None:
         """Free the score arrays (a lattice given as ``previous`` is not used again:
@@ -1046,6 +1187,7 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     context: DocumentContext | None = None,
                     x_lex: np.ndarray | None = None, y_lex: np.ndarray | None = None,
                     x_quote: np.ndarray | None = None, y_quote: np.ndarray | None = None,
+                    overlap: WordOverlap | None = None,
                     progress: Callable[[float], None] | None = None) -> list[Link]:
     """Align two sequences of unit vectors.
 
@@ -1063,6 +1205,8 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
         x_lex, y_lex: (n, D), (m, D) bag-of-words vectors (:mod:`align.lexical`).
         x_quote, y_quote: (n + 1,), (m + 1,) booleans: whether a quotation is
             open after the first ``k`` units (:func:`align.text.quote_states`).
+        overlap: the words the units' bags share (:class:`WordOverlap`), for
+            the ``overlap`` feature.
         progress: called with the fraction of the work done (0 to 1) after each step.
     Returns:
         Beads covering both sequences in order (null beads included).
@@ -1082,7 +1226,7 @@ def align_sequences(x: np.ndarray, y: np.ndarray, x_len: np.ndarray, y_len: np.n
                     x_paratext, y_paratext, context.model, context.length_ratio,
                     None if x_lex is None else SpanVectors(x_lex), None if y_lex is None else SpanVectors(y_lex),
                     None if x_quote is None else np.asarray(x_quote, bool),
-                    None if y_quote is None else np.asarray(y_quote, bool), *context.edges(n, m))
+                    None if y_quote is None else np.asarray(y_quote, bool), *context.edges(n, m), overlap)
     report = progress or (lambda fraction: None)
     lo, hi = anchor_band(x, y, config.window, config.top_k, top)
     report(0.1)

@@ -192,13 +192,21 @@ class WordIds:
 
     def shared(self, u: int, other: WordIds, theirs: Sequence[int]) -> int:
         """How many words of unit ``u`` are in the bags of ``other``'s units ``theirs``."""
-        return len(np.intersect1d(self.of(u), other.union(theirs), assume_unique=True))
+        if not len(theirs):
+            return 0
+        # a set of a few dozen ids: twice as fast as NumPy's set routines at this size
+        return len(set(self.of(u).tolist()).intersection(np.concatenate([other.of(k) for k in theirs]).tolist()))
 
-    def rows(self, index: slice) -> WordIds:
-        """The units ``index`` (consecutive), ids as they are."""
-        k0, k1, _ = index.indices(len(self))
-        starts = self.starts[k0:k1 + 1]
-        return WordIds(starts - starts[0], self.ids[starts[0]:starts[-1]])
+    def rows(self, index: slice | Sequence[int]) -> WordIds:
+        """The units ``index``, in that order (a slice of consecutive units is a view)."""
+        if isinstance(index, slice) and index.step in (None, 1):
+            k0, k1, _ = index.indices(len(self))
+            starts = self.starts[k0:max(k0, k1) + 1]
+            return WordIds(starts - starts[0], self.ids[starts[0]:starts[-1]])
+        keys = range(len(self))[index] if isinstance(index, slice) else index
+        parts = [self.of(k) for k in keys]
+        starts = np.concatenate([[0], np.cumsum([len(p) for p in parts], dtype=np.int64)]).astype(np.int64)
+        return WordIds(starts, np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32))
 
 
 def word_ids(en_bags: Iterable[set[str]], zh_bags: Iterable[set[str]],

@@ -185,11 +185,6 @@ class WordIds:
         """The sorted word ids of unit ``k``."""
         return self.ids[self.starts[k]:self.starts[k + 1]]
 
-    def union(self, units: Iterable[int]) -> np.ndarray:
-        """The sorted ids of the words of any of ``units``."""
-        parts = [self.of(k) for k in units]
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int32)
-
     def shared(self, u: int, other: WordIds, theirs: Sequence[int]) -> int:
         """How many words of unit ``u`` are in the bags of ``other``'s units ``theirs``."""
         if not len(theirs):

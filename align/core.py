@@ -447,8 +447,7 @@ class WordOverlap:
         """The overlap of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``."""
         if not len(ii):
             return np.zeros(0)
-        counts = self.counts(ii, js, a, b)
-        return counts.overlap(counts.x_spans(ii, a), counts.y_spans(js, b))
+        return self.counts(ii, js, a, b).beads(ii, a, js, b)
 
 
 class _LocalCounts:
@@ -473,6 +472,10 @@ class _LocalCounts:
     def y_spans(self, ends: np.ndarray, length: int) -> np.ndarray:
         """(len(ends), words) counts of the spans ``y[e-length:e]``."""
         return _spans(self.cy, ends - self.y0, length)
+
+    def beads(self, ii: np.ndarray, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        """The overlap of the beads ``x[i-a:i]`` × ``y[j-b:j]`` for each pair ``(ii[k], js[k])``."""
+        return self.overlap(self.x_spans(ii, a), self.y_spans(js, b))
 
     def overlap(self, xc: np.ndarray, yc: np.ndarray) -> np.ndarray:
         if not len(self.weight):
@@ -719,9 +722,8 @@ class Scorer:
         if not weighted_only or self.weights[_COVER_X]:
             out[:, _COVER_X] = _coverage(xs, ii, a, vy, (yl, has_yl, yr, has_yr), mu0)
         if self.overlap is not None and (not weighted_only or self.weights[_OVERLAP]):
-            if counts is None:
-                counts = self.overlap.counts(ii, js, a, b)
-            out[:, _OVERLAP] = counts.overlap(counts.x_spans(ii, a), counts.y_spans(js, b))
+            out[:, _OVERLAP] = (self.overlap.pairs(ii, a, js, b) if counts is None
+                                else counts.beads(ii, a, js, b))
         out[:, self.shape_index[(a, b)]] = 1.0
         return out
 

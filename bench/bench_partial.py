@@ -302,7 +302,11 @@ class Score:
     f1: list[float] = field(default_factory=list)
     untouched: int = 0
     false_flags: int = 0
-    by_source: dict[str, list[int]] = field(default_factory=dict)  # source -> [flags, untouched]
+    # source -> [flags, untouched, deletions, deletions found]
+    by_source: dict[str, list[int]] = field(default_factory=dict)
+
+    def tally(self, doc_name: str) -> list[int]:
+        return self.by_source.setdefault(source(doc_name), [0, 0, 0, 0])
 
     def line(self, genre: str) -> str:
         r_del = self.deleted_found / max(1, self.deleted)
@@ -315,8 +319,9 @@ class Score:
                 f"span char F1 {f1:.2f}; false flags {ff:.1f} per 1,000 untouched beads "
                 f"({self.false_flags}/{self.untouched})")
         if len(self.by_source) > 1:
-            line += "\n           false flags by source: " + ", ".join(
-                f"{name} {1000 * f / max(1, n):.1f} ({f}/{n})" for name, (f, n) in sorted(self.by_source.items()))
+            line += "\n           by source, deletion recall / false flags per 1,000: " + ", ".join(
+                f"{name} {found / max(1, deleted):.2f} ({found}/{deleted}) / {1000 * f / max(1, n):.1f} ({f}/{n})"
+                for name, (f, n, deleted, found) in sorted(self.by_source.items()))
         return line
 
 
@@ -389,6 +394,9 @@ def score_events(score: Score, events: list[Event], reported: Callable, show: bo
             score.deleted += 1
             hit = any(o.only_in == e.side for o in found)
             score.deleted_found += hit
+            tally = score.tally(e.doc)
+            tally[2] += 1
+            tally[3] += hit
             if show and not hit:
                 print(f"MISSED {e.doc} {e.show}")
             continue
@@ -607,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
                     score = scores[t, seed][doc.genre]
                     score.untouched += 1
                     score.false_flags += bool(found)
-                    tally = score.by_source.setdefault(source(doc.name), [0, 0])
+                    tally = score.tally(doc.name)
                     tally[0] += bool(found)
                     tally[1] += 1
                 for o in found if show else ():

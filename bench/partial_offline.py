@@ -49,20 +49,8 @@ def _weighed_all(en: str, zh: str, centre: float, scale: float, encoder):
     """Every candidate of a bead, weighed whatever its confidence (a whole side as it is)."""
     from align.qa import omission as om
 
-    e, z = om.align_sides(en, zh)
-    jobs, out = [], []
-    for side, other in ((e, z), (z, e)):
-        whole = om.whole_side(side, other)
-        if whole is not None:
-            out.append(whole)
-            continue
-        cands = om.candidates(side)
-        if cands:
-            jobs.append(om._Job(cands, other, centre, scale))
-        jobs += [om._Job([c], other, centre, scale) for c in om.inner_candidates(side)]
-    for found in om._weigh(jobs, encoder, None):
-        out += found
-    return out
+    wholes, jobs = om.bead_jobs(en, zh, centre, scale)
+    return wholes + [o for found in om._weigh(jobs, encoder, None) for o in found]
 
 
 def dump(root: Path, where: Path) -> None:
@@ -70,6 +58,7 @@ def dump(root: Path, where: Path) -> None:
 
     encoder = get_encoder()
     where.mkdir(parents=True, exist_ok=True)
+    dev = []
     for split in SPLITS:
         rngs = {seed: random.Random(seed) for seed in SEEDS}  # as bench_partial.py: one per seed, all documents
         docs = []
@@ -85,29 +74,19 @@ def dump(root: Path, where: Path) -> None:
             events = {seed: [e for _ in range(TRIALS) for e in bp.plant(doc, detect, 0.05, rngs[seed])]
                       for seed in SEEDS}
             docs.append((doc.name, doc.genre, untouched, events))
+            if split == "dev":
+                dev.append(doc)
             print(f"{split} {doc.name}: {len(doc.beads)} beads", file=sys.stderr, flush=True)
         (where / f"{split}.pkl").write_bytes(pickle.dumps(docs))
-    dev = [d for d in bp.corpora(root, "dev") if d.genre != "literary"]
     (where / "train.pkl").write_bytes(pickle.dumps(bp.training_set(dev, encoder, random.Random(0))))
-
-
-def _best(found, threshold: float):
-    """The check's choice: the most confident reportable finding of each side."""
-    from align.qa.omission import Omission, _rank, reportable
-
-    best: dict[str, Omission] = {}
-    for o in found:
-        if reportable(o, threshold) and (o.only_in not in best or _rank(o) > _rank(best[o.only_in])):
-            best[o.only_in] = o
-    return list(best.values())
 
 
 def _rescored_events(docs, conf, threshold):
     """The documents with each event's findings replaced by what the check would report."""
-    from align.qa.omission import document_cutoff
+    from align.qa.omission import best_per_side, document_cutoff
 
     def chosen(found):
-        return _best([o if o.whole else dataclasses.replace(o, confidence=conf(o.features))
+        return best_per_side([o if o.whole else dataclasses.replace(o, confidence=conf(o.features))
                       for o in found], threshold)
 
     out = []

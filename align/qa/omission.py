@@ -868,6 +868,34 @@ def whole_side(side: Side, other: Side) -> Omission | None:
     return Omission(side.lang, run.start, run.end, run.text, 1 - hit / units, whole=True)
 
 
+def bead_jobs(en_text: str, zh_text: str, centre: float, scale: float = 1.0
+              ) -> tuple[list[Omission], list[_Job]]:
+    """What one bead needs weighed: the whole sides reported as they are
+    (:func:`whole_side`), and one job per side's candidates and per inner run."""
+    en, zh = align_sides(en_text, zh_text)
+    wholes: list[Omission] = []
+    jobs: list[_Job] = []
+    for side, other in ((en, zh), (zh, en)):
+        whole = whole_side(side, other)
+        if whole is not None:
+            wholes.append(whole)
+            continue
+        cands = candidates(side)
+        if cands:
+            jobs.append(_Job(cands, other, centre, scale))
+        jobs += [_Job([cand], other, centre, scale) for cand in (inner_candidates(side) if INNER_RUNS else ())]
+    return wholes, jobs
+
+
+def best_per_side(weighed: Iterable[Omission], threshold: float = REPORT_AT) -> list[Omission]:
+    """The most confident :func:`reportable` span of each side (English first)."""
+    best: dict[Lang, Omission] = {}
+    for o in weighed:
+        if reportable(o, threshold) and (o.only_in not in best or _rank(o) > _rank(best[o.only_in])):
+            best[o.only_in] = o
+    return [best[lang] for lang in ("en", "zh") if lang in best]
+
+
 def find_many(beads: Sequence[tuple[str, str, float]], encoder,
               threshold: float | None = None, scale: float = 1.0) -> list[list[Omission]]:
     """:func:`find_omissions` for many beads at once, ``(en_text, zh_text, centre)`` each,
@@ -880,30 +908,17 @@ def find_many(beads: Sequence[tuple[str, str, float]], encoder,
     threshold = REPORT_AT if threshold is None else threshold
     jobs: list[_Job] = []
     owner: list[int] = []
-    wholes: list[list[Omission]] = [[] for _ in beads]
+    out: list[list[Omission]] = []
     for b, (en_text, zh_text, centre) in enumerate(beads):
-        en, zh = align_sides(en_text, zh_text)
-        for side, other in ((en, zh), (zh, en)):
-            whole = whole_side(side, other)
-            if whole is not None:
-                wholes[b].append(whole)
-                continue
-            cands = candidates(side)
-            if cands:
-                jobs.append(_Job(cands, other, centre, scale))
-                owner.append(b)
-            for cand in inner_candidates(side) if INNER_RUNS else ():
-                jobs.append(_Job([cand], other, centre, scale))
-                owner.append(b)
-    out = wholes
-    best: dict[tuple[int, Lang], Omission] = {}
-    for b, job, weighed in zip(owner, jobs, _weigh(jobs, encoder, threshold), strict=True):
-        for o in weighed:
-            key = (b, job.cands[0].side.lang)
-            if reportable(o, threshold) and (key not in best or _rank(o) > _rank(best[key])):
-                best[key] = o
-    for (b, _), o in sorted(best.items(), key=lambda kv: (kv[0][0], kv[0][1] != "en")):
-        out[b].append(o)
+        wholes, more = bead_jobs(en_text, zh_text, centre, scale)
+        out.append(wholes)
+        jobs += more
+        owner += [b] * len(more)
+    weighed: list[list[Omission]] = [[] for _ in beads]
+    for b, found in zip(owner, _weigh(jobs, encoder, threshold), strict=True):
+        weighed[b] += found
+    for b, found in enumerate(weighed):
+        out[b] += best_per_side(found, threshold)
     return out
 
 

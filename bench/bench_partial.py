@@ -4,7 +4,7 @@ Usage::
 
     python bench/bench_partial.py MACDEV_DIR [--rate 0.05] [--trials 4] [--seed 0 [1 ...]]
         [--genre news|technical|literary ...]
-        [--split dev|held|check|all] [--beads paragraphs|aligned] [--length] [--show] [--fit]
+        [--split dev|held|check|all] [--beads paragraphs|aligned] [--length] [--show] [--fit PATH]
 
 Beads, by genre:
 
@@ -44,10 +44,12 @@ Printed per genre: bead recall of each kind, span character F1 on flagged
 insertions, and false flags per 1,000 untouched beads, also by source document
 (maint-guide, the Reference, the FAQ) where a genre has several. ``--length``
 also aligns each MAC-Dev chapter (``--presplit``) and the seed, and counts the
-``length`` findings on beads the ``omission`` check also flags. ``--fit``
-plants 10% of the non-literary dev beads in 6 trials and fits the logistic weights of
-``align.qa.omission`` on every candidate (untouched beads: 0; the side with
-the planted extra text: 1).
+``length`` findings on beads the ``omission`` check also flags. ``--fit PATH``
+plants 10% of the non-literary dev beads in 6 trials, fits the tree model of
+``align.qa.omission`` on their candidates (untouched beads: 0; the side with
+the planted extra text: 1; :func:`training_set`, :func:`fit_trees`: needs
+scikit-learn) and writes it to PATH (the shipped one is
+``align/data/omission_trees.json``).
 """
 
 from __future__ import annotations
@@ -491,6 +493,64 @@ def fit_logistic(x: list[tuple[float, ...]], y: list[int], l2: float = 1.0,
     return [round(float(v), 3) for v in w[:-1]], round(float(w[-1]), 3)
 
 
+#: The tree model's settings (round 17: depth 4 or 400 trees did no better).
+TREES = {"max_depth": 3, "max_iter": 200, "learning_rate": 0.05, "l2_regularization": 1.0}
+
+
+def _complete(nodes, depth: int) -> dict[str, list]:
+    """A scikit-learn tree (its ``nodes`` array) as a complete tree of ``depth``
+    in heap order: a leaf above ``depth`` becomes a split that sends every row
+    left, to copies of itself."""
+    inner = 2 ** depth - 1
+    feature, threshold, leaf = [0] * inner, [sys.float_info.max] * inner, [0.0] * (inner + 1)
+
+    def fill(node: int, at: int, level: int) -> None:
+        n = nodes[node]
+        if level == depth:
+            assert n["is_leaf"], "a tree deeper than max_depth"
+            leaf[at - inner] = float(n["value"])
+        elif n["is_leaf"]:
+            fill(node, 2 * at + 1, level + 1)
+            fill(node, 2 * at + 2, level + 1)
+        else:
+            feature[at], threshold[at] = int(n["feature_idx"]), float(n["num_threshold"])
+            fill(int(n["left"]), 2 * at + 1, level + 1)
+            fill(int(n["right"]), 2 * at + 2, level + 1)
+
+    fill(0, 0, 0)
+    return {"feature": feature, "threshold": threshold, "leaf": leaf}
+
+
+def fit_trees(x: list[tuple[float, ...]], y: list[int]) -> dict:
+    """Gradient-boosted trees of the candidates' features (scikit-learn, needed
+    only here), monotone in ``gain`` so that the check can prune exactly, as the
+    JSON that :class:`align.qa.omission.Trees` reads (:func:`_complete`),
+    checked against scikit-learn's own predictions."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
+
+    from align.qa.omission import FEATURES, Trees
+
+    model = HistGradientBoostingClassifier(
+        **TREES, monotonic_cst=[int(name == "gain") for name in FEATURES],
+        early_stopping=False, random_state=0).fit(np.asarray(x), np.asarray(y))
+    trees = [_complete(predictor.nodes, TREES["max_depth"]) for (predictor,) in model._predictors]
+    spec = {"features": list(FEATURES), "monotone": ["gain"], "settings": TREES,
+            "candidates": len(y), "positive": int(sum(y)),
+            "baseline": float(np.ravel(model._baseline_prediction)[0]), "trees": trees}
+    ours = Trees.from_dict(spec).proba(np.asarray(x))
+    theirs = model.predict_proba(np.asarray(x))[:, 1]
+    assert np.allclose(ours, theirs, rtol=0, atol=1e-9), float(np.abs(ours - theirs).max())
+    return spec
+
+
+def write_model(spec: dict, path: Path) -> None:
+    """The model as JSON (``align/data/omission_trees.json`` is the shipped one)."""
+    import json
+
+    path.write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 def aligned(doc: Doc, encoder) -> Doc:
     """The document as ``align check`` reads it: its paragraph pairs joined into
     two texts and aligned by the library (paragraphs, then sentences), one bead
@@ -558,8 +618,9 @@ def main(argv: list[str] | None = None) -> int:
                              "the sentence beads the library aligns them into (what align check reads)")
     parser.add_argument("--length", action="store_true", help="also count explained length findings")
     parser.add_argument("--show", action="store_true", help="print the false flags and the missed deletions")
-    parser.add_argument("--fit", action="store_true",
-                        help="fit the logistic weights on the dev split and print them")
+    parser.add_argument("--fit", type=Path, metavar="PATH",
+                        help="fit the tree model on the dev split and write it to PATH "
+                             "(align/data/omission_trees.json is the shipped one)")
     args = parser.parse_args(argv)
     from align.encoders import get_encoder
     from align.qa.omission import FEATURES
@@ -573,9 +634,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         docs = [beads_of(d) for d in corpora(args.corpus, "dev") if d.genre != "literary"]
         x, y = training_set(docs, encoder, random.Random(args.seed[0]))
-        weights, bias = fit_logistic(x, y)
-        print(f"{len(y)} candidates, {sum(y)} positive")
-        print(f"FEATURES = {FEATURES}\nWEIGHTS = {tuple(weights)}\nBIAS = {bias}")
+        write_model(fit_trees(x, y), args.fit)
+        print(f"{len(y)} candidates, {sum(y)} positive, features {FEATURES}: {args.fit}")
         return 0
 
     from align.qa.omission import REPORT_AT, reportable

@@ -3,7 +3,7 @@
 Usage::
 
     python bench/partial_offline.py MACDEV_DIR --dump DIR      # weigh and save (a few minutes)
-    python bench/partial_offline.py MACDEV_DIR --load DIR [--gbm] [--sweep 0.84 0.88 ...]
+    python bench/partial_offline.py MACDEV_DIR --load DIR [--logistic] [--fit PATH] [--sweep 0.84 0.88 ...]
 
 ``bench_partial.py`` runs the encoder for every threshold and model it is
 asked about (90 s a split). This bench runs it once: ``--dump`` plants the
@@ -12,11 +12,12 @@ news documents of the dev, held and check splits), weighs *every* candidate
 of every untouched and planted bead (no pruning by threshold), and saves them
 with pickle under DIR, with the training set of ``bench_partial.py --fit``.
 ``--load`` then refits the model on that training set and scores the splits
-by rescoring the saved features: the shipped logistic model (refitted; it
-reproduces ``bench_partial.py``'s figures exactly), and with ``--gbm`` a
-gradient-boosted tree model (scikit-learn, not a dependency of the package;
-monotone in ``gain``, so the check's pruning would stay exact) as a measure
-of how much a non-linear model of the same features could add.
+by rescoring the saved features: the shipped tree model
+(:func:`bench_partial.fit_trees`, scikit-learn, evaluated by
+:class:`align.qa.omission.Trees`; it reproduces ``bench_partial.py``'s
+figures), and with ``--logistic`` the logistic model of rounds 9 to 17 for
+comparison. ``--fit PATH`` also writes the tree model, as
+``bench_partial.py --fit PATH`` would, without weighing the dev split again.
 
 Printed per threshold: the technical deletion recall (mean of the three
 seeds) and false flags per 1,000 untouched beads of each split, and the
@@ -134,20 +135,12 @@ def logistic(x, y, l2: float = 1.0):
     return conf
 
 
-def gbm(x, y, splits):
-    from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
+def trees(x, y):
+    """The tree model :func:`bench_partial.fit_trees` fits, scored by the package's evaluator."""
+    from align.qa.omission import Trees
 
-    from align.qa.omission import FEATURES
-
-    mono = [int(name == "gain") for name in FEATURES]
-    model = HistGradientBoostingClassifier(max_depth=3, max_iter=200, learning_rate=0.05,
-                                           l2_regularization=1.0, monotonic_cst=mono).fit(x, y)
-    feats = {tuple(o.features) for docs in splits.values() for _, _, untouched, events in docs
-             for found in untouched + [e.found for es in events.values() for e in es]
-             for o in found if not o.whole}
-    rows = sorted(feats)
-    table = dict(zip(rows, model.predict_proba(np.asarray(rows))[:, 1].tolist(), strict=True))
-    return lambda f: table[tuple(f)]
+    model = Trees.from_dict(bp.fit_trees(x, y))
+    return lambda f: float(model.proba(np.asarray(f))[0])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,7 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, metavar="MACDEV_DIR")
     parser.add_argument("--dump", type=Path, metavar="DIR")
     parser.add_argument("--load", type=Path, metavar="DIR")
-    parser.add_argument("--gbm", action="store_true", help="also a gradient-boosted tree model (scikit-learn)")
+    parser.add_argument("--logistic", action="store_true",
+                        help="also the logistic model of rounds 9-17, refitted")
+    parser.add_argument("--fit", type=Path, metavar="PATH",
+                        help="write the tree model fitted on DIR's training set to PATH "
+                             "(as bench_partial.py --fit, without weighing it again)")
     parser.add_argument("--sweep", type=float, nargs="+", default=[0.84, 0.88, 0.92])
     args = parser.parse_args(argv)
     if args.dump:
@@ -165,9 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --dump DIR or --load DIR")
     splits = {s: pickle.loads((where / f"{s}.pkl").read_bytes()) for s in SPLITS}
     x, y = pickle.loads((where / "train.pkl").read_bytes())
-    models = {"logistic": logistic(x, y)}
-    if args.gbm:
-        models["gbm"] = gbm(x, y, splits)
+    if args.fit:
+        bp.write_model(bp.fit_trees(x, y), args.fit)
+    models = {"trees": trees(x, y)}
+    if args.logistic:
+        models["logistic"] = logistic(x, y)
     for label, conf in models.items():
         for t in args.sweep:
             parts, maint_total = [], [0, 0]

@@ -31,11 +31,9 @@ other side, its best cosine with one clause of the other side and its margin
 over the other clauses of its side there, the deletion test (Vamvas &
 Sennrich 2022: the pair's cosine with the candidate deleted minus the pair's
 cosine), its size, and how much deleting it brings the pair's length ratio back
-to the document's norm (:mod:`align.qa.length`). A logistic model of these
-(:data:`WEIGHTS`) gives the confidence; a candidate is reported at
-:data:`REPORT_AT`, or when nothing in it is matched, deleting it raises the
-pair's cosine by :data:`GAIN_AT` and no clause of the other side resembles it
-(:func:`_unmatched_and_unlike`). At most one span per side of a bead, the most
+to the document's norm (:mod:`align.qa.length`). Boosted trees of these
+(:data:`MODEL`, :class:`Trees`; monotone in ``gain``) give the confidence; a
+candidate is reported at :data:`REPORT_AT`. At most one span per side of a bead, the most
 confident; ``error`` from :data:`ERROR_AT`, else ``warning``. In a document
 where more than :data:`CAP` of the beads would be reported (a free
 translation), only the most confident :data:`CAP` are (:func:`document_cutoff`).
@@ -45,8 +43,9 @@ finds unmatched in a bead all lie inside an omission span,
 :func:`merge_numbers` drops the ``numbers`` finding and the omission finding,
 which names the figures, becomes an ``error``.
 
-Weights and thresholds were chosen on the dev split of
-``bench/bench_partial.py`` and checked on its held-out split (docs/qa.md).
+The model was fitted and the thresholds chosen on the dev split of
+``bench/bench_partial.py`` and checked on its held-out and check splits
+(docs/qa.md).
 """
 
 from __future__ import annotations
@@ -647,21 +646,67 @@ class Omission:
 #: inner: 1 for a run of unmatched units inside a clause (:func:`inner_candidates`).
 FEATURES = ("unmatched", "rest_matched", "cos", "best_cos", "gain", "log_units", "log_rest",
             "length_gain", "english", "other_matched", "other_worst", "margin", "inner")
-#: Logistic weights of :data:`FEATURES` and the bias: the output of
-#: ``bench/bench_partial.py MACDEV_DIR --fit`` (non-literary dev split; docs/qa.md).
-WEIGHTS = (4.848, -1.054, -1.295, -2.524, 4.622, 3.088, -1.273, 0.375, 1.45, 4.223, -0.6, -1.254, -2.014)
-BIAS = -6.633
-#: Confidence from which a candidate is reported: on the dev split's technical
-#: beads, the lowest (in steps of 0.02) at which at most 9 in 1,000 untouched
-#: beads are flagged (a margin under the target of 10: 0.82 flags 9.8).
-REPORT_AT = 0.84
-#: A second way to be reported, for short spans the logistic model (fitted on
-#: planted clauses of 4+ words) undervalues: nothing in the span is matched,
-#: deleting it raises the pair's cosine by GAIN_AT or more, and no clause of the
-#: other side is like it (best cosine at most BEST_COS_AT).
-UNMATCHED_AT = 0.99
-GAIN_AT = 0.04
-BEST_COS_AT = 0.3
+#: The model of :data:`FEATURES`: gradient-boosted trees (200 of depth 3,
+#: monotone in ``gain``), the output of ``bench/bench_partial.py MACDEV_DIR
+#: --fit PATH`` (non-literary dev split; docs/qa.md), read by :class:`Trees`.
+MODEL = "omission_trees.json"
+#: Confidence from which a candidate is reported: the lowest (in steps of 0.02)
+#: at which each technical source of the dev split (maint-guide, the Debian
+#: Reference) has at most 9 in 1,000 untouched beads flagged (a margin under
+#: the target of 10; 0.86 flags 9.2 on maint-guide).
+REPORT_AT = 0.88
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Boosted trees as complete binary trees, evaluated for many rows at once.
+
+    Tree ``t`` splits at internal node ``n`` (heap order: the children of ``n``
+    are ``2n+1`` and ``2n+2``) on feature ``feature[t, n]``: a row goes left
+    when its value is at most ``threshold[t, n]``. Its leaves hold ``leaf[t]``;
+    the confidence is the logistic of ``baseline`` plus one leaf of each tree.
+    """
+
+    features: tuple[str, ...]
+    baseline: float
+    feature: np.ndarray  # (trees, 2**depth - 1) int
+    threshold: np.ndarray  # (trees, 2**depth - 1)
+    leaf: np.ndarray  # (trees, 2**depth)
+
+    @classmethod
+    def from_dict(cls, spec: dict) -> Trees:
+        trees = spec["trees"]
+        return cls(tuple(spec["features"]), float(spec["baseline"]),
+                   np.asarray([t["feature"] for t in trees], dtype=np.intp),
+                   np.asarray([t["threshold"] for t in trees], dtype=np.float64),
+                   np.asarray([t["leaf"] for t in trees], dtype=np.float64))
+
+    def raw(self, rows: np.ndarray) -> np.ndarray:
+        """The log-odds of each row (``(n, features)``)."""
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(self.features))
+        trees = np.arange(len(self.leaf))
+        node = np.zeros((len(rows), len(trees)), dtype=np.intp)
+        for _ in range(self.leaf.shape[1].bit_length() - 1):
+            f = self.feature[trees, node]
+            value = np.take_along_axis(rows, f, axis=1)
+            node = 2 * node + 1 + (value > self.threshold[trees, node])
+        return self.baseline + self.leaf[trees, node - self.feature.shape[1]].sum(axis=1)
+
+    def proba(self, rows: np.ndarray) -> np.ndarray:
+        """The confidence of each row."""
+        return 1 / (1 + np.exp(-np.clip(self.raw(rows), -50.0, 50.0)))
+
+
+@lru_cache(maxsize=1)
+def model() -> Trees:
+    """The shipped :data:`MODEL` (checked against :data:`FEATURES`)."""
+    import json
+    from importlib.resources import files
+
+    trees = Trees.from_dict(json.loads(files("align").joinpath("data", MODEL).read_text("utf-8")))
+    if trees.features != FEATURES:
+        raise RuntimeError(f"{MODEL} is for features {trees.features}, not {FEATURES}")
+    return trees
 
 
 def _norm(text: str, lang: Lang) -> str:
@@ -675,9 +720,8 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def confidence(features: Sequence[float]) -> float:
-    """The logistic model of :data:`WEIGHTS` on a candidate's features."""
-    z = BIAS + sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
-    return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+    """The confidence :func:`model` gives a candidate's features (in :data:`FEATURES` order)."""
+    return float(model().proba(np.asarray(features))[0])
 
 
 def _length_z(en: str, zh: str, centre: float, scale: float) -> float:
@@ -763,16 +807,18 @@ def _gain_bounds(base: float) -> tuple[float, float]:
     return -1.0 - base, 1.0 - base
 
 
-def _may_report(f: dict[str, float], base: float, threshold: float) -> bool:
-    """Whether any ``gain`` the rest's vector could give gets the candidate reported.
+def _may_report(feats: Sequence[dict[str, float]], bases: Sequence[float], threshold: float) -> list[bool]:
+    """Whether any ``gain`` the rest's vector could give gets each candidate reported.
 
-    Exact: the confidence is monotone in ``gain``, so its best case is an end of
-    :func:`_gain_bounds`; only candidates that pass here need the rest embedded.
+    Exact: the model is monotone in ``gain``, so a candidate's best case is an
+    end of :func:`_gain_bounds`; only candidates that pass here need the rest
+    embedded.
     """
-    lo, hi = _gain_bounds(base)
-    best = max(confidence(_in_order({**f, "gain": g})) for g in (lo, hi))
-    unlike = f["unmatched"] >= UNMATCHED_AT and f["best_cos"] <= BEST_COS_AT and hi >= GAIN_AT
-    return best >= threshold or unlike
+    if not feats:
+        return []
+    rows = [_in_order({**f, "gain": g}) for f, base in zip(feats, bases, strict=True) for g in _gain_bounds(base)]
+    best = model().proba(np.asarray(rows)).reshape(len(feats), 2).max(axis=1)
+    return (best >= threshold).tolist()
 
 
 def _weigh(jobs: Sequence[_Job], encoder, threshold: float | None) -> list[list[Omission]]:
@@ -787,22 +833,23 @@ def _weigh(jobs: Sequence[_Job], encoder, threshold: float | None) -> list[list[
     vecs = texts.encode(encoder)
     partial = [job.embedded(vecs) for job in jobs]
     bases = [float(vecs[job.head[0]] @ vecs[job.head[1]]) for job in jobs]  # the pair's cosine
+    every = [(j, k, f, base) for j, (feats, base) in enumerate(zip(partial, bases, strict=True))
+             for k, f in enumerate(feats)]
+    keep = ([True] * len(every) if threshold is None
+            else _may_report([f for _, _, f, _ in every], [base for *_, base in every], threshold))
     rests = _Texts()
-    for job, feats, base in zip(jobs, partial, bases, strict=True):
-        for k, (c, f) in enumerate(zip(job.cands, feats, strict=True)):
-            if threshold is None or _may_report(f, base, threshold):
-                job.rests[k] = rests.add(_norm(c.rest_text, c.side.lang))
+    chosen = []
+    for (j, k, f, base), kept in zip(every, keep, strict=True):
+        if kept:
+            c = jobs[j].cands[k]
+            chosen.append((j, c, f, base, rests.add(_norm(c.rest_text, c.side.lang))))
     rest_vecs = rests.encode(encoder)
-    out = []
-    for job, feats, base in zip(jobs, partial, bases, strict=True):
-        target = vecs[job.head[1]]
-        found = []
-        for k, row in job.rests.items():
-            values = _in_order({**feats[k], "gain": float(_unit(rest_vecs[row]) @ target) - base})
-            c = job.cands[k]
-            found.append(Omission(c.side.lang, c.start, c.end, c.text, confidence(values), values,
-                                  inner=c.inner))
-        out.append(found)
+    values = [_in_order({**f, "gain": float(_unit(rest_vecs[row]) @ vecs[jobs[j].head[1]]) - base})
+              for j, _, f, base, row in chosen]
+    scores = model().proba(np.asarray(values)).tolist() if values else []
+    out: list[list[Omission]] = [[] for _ in jobs]
+    for (j, c, *_), v, p in zip(chosen, values, scores, strict=True):
+        out[j].append(Omission(c.side.lang, c.start, c.end, c.text, p, v, inner=c.inner))
     return out
 
 
@@ -825,17 +872,10 @@ def score_candidates(cands: Sequence[Candidate], other: Side, encoder,
     return _weigh([_Job(list(cands), other, centre, scale)], encoder, None)[0]
 
 
-def _unmatched_and_unlike(o: Omission) -> bool:
-    """The second test: no word matched, deleting it helps, no clause like it."""
-    return (not o.whole and not o.inner and o.feature("unmatched") >= UNMATCHED_AT and o.feature("gain") >= GAIN_AT
-            and o.feature("best_cos") <= BEST_COS_AT)
-
-
 def reportable(o: Omission, threshold: float = REPORT_AT) -> bool:
-    """Whether a weighed span is reported: confident enough, the second test
-    (:func:`_unmatched_and_unlike`), or a whole side facing a near-empty one
-    (:func:`whole_side`)."""
-    return o.whole or o.confidence >= threshold or _unmatched_and_unlike(o)
+    """Whether a weighed span is reported: confident enough, or a whole side
+    facing a near-empty one (:func:`whole_side`)."""
+    return o.whole or o.confidence >= threshold
 
 
 #: A side with at most this many content units is near-empty ...

@@ -719,11 +719,6 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
-def confidence(features: Sequence[float]) -> float:
-    """The confidence :func:`model` gives a candidate's features (in :data:`FEATURES` order)."""
-    return float(model().proba(np.asarray(features))[0])
-
-
 def _length_z(en: str, zh: str, centre: float, scale: float) -> float:
     from .length import en_words, log_ratio, sd_at
 
@@ -775,7 +770,6 @@ class _Job:
     clauses: list[int] = field(default_factory=list)  # rows of the other side's clauses
     spans: list[int] = field(default_factory=list)  # row of each candidate's text
     own: list[int] = field(default_factory=list)  # rows of the side's clauses
-    rests: dict[int, int] = field(default_factory=dict)  # candidate -> row of its rest
 
     def ask(self, texts: _Texts) -> None:
         """Stage one: the texts every candidate needs (both sides, the other's clauses, itself)."""

@@ -54,7 +54,7 @@ def _weighed_all(en: str, zh: str, centre: float, scale: float, encoder):
     return wholes + [o for found in om._weigh(jobs, encoder, None) for o in found]
 
 
-def dump(root: Path, where: Path) -> None:
+def dump(root: Path, where: Path, beads: str = "paragraphs") -> None:
     from align.encoders import get_encoder
 
     encoder = get_encoder()
@@ -66,6 +66,8 @@ def dump(root: Path, where: Path) -> None:
         for doc in bp.corpora(root, split):
             if doc.genre == "literary":
                 continue
+            if beads == "aligned":
+                doc = bp.aligned(doc, encoder)
             centre, scale = doc.norm()
 
             def detect(en: str, zh: str, centre: float = centre, scale: float = scale):
@@ -148,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, metavar="MACDEV_DIR")
     parser.add_argument("--dump", type=Path, metavar="DIR")
     parser.add_argument("--load", type=Path, metavar="DIR")
+    parser.add_argument("--beads", choices=("paragraphs", "aligned"), default="paragraphs",
+                        help="with --dump: the beads, as bench_partial.py --beads")
     parser.add_argument("--logistic", action="store_true",
                         help="also the logistic model of rounds 9-17, refitted")
     parser.add_argument("--fit", type=Path, metavar="PATH",
@@ -156,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", type=float, nargs="+", default=[0.84, 0.88, 0.92])
     args = parser.parse_args(argv)
     if args.dump:
-        dump(args.corpus, args.dump)
+        dump(args.corpus, args.dump, args.beads)
     where = args.load or args.dump
     if where is None:
         parser.error("give --dump DIR or --load DIR")

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/partial_offline.py MACDEV_DIR --dump DIR      # weigh and save (a few minutes)
+    python bench/partial_offline.py MACDEV_DIR --dump DIR [--beads aligned]  # weigh and save (4 minutes)
     python bench/partial_offline.py MACDEV_DIR --load DIR [--logistic] [--fit PATH] [--sweep 0.84 0.88 ...]
 
 ``bench_partial.py`` runs the encoder for every threshold and model it is
@@ -10,7 +10,8 @@ asked about (90 s a split). This bench runs it once: ``--dump`` plants the
 same beads as ``bench_partial.py --trials 12 --seed 0 1 2`` (technical and
 news documents of the dev, held and check splits), weighs *every* candidate
 of every untouched and planted bead (no pruning by threshold), and saves them
-with pickle under DIR, with the training set of ``bench_partial.py --fit``.
+with pickle under DIR, with the training set of ``bench_partial.py --fit``
+(``--beads aligned``: the aligner's sentence beads, as ``bench_partial.py --beads aligned``).
 ``--load`` then refits the model on that training set and scores the splits
 by rescoring the saved features: the shipped tree model
 (:func:`bench_partial.fit_trees`, scikit-learn, evaluated by

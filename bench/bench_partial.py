@@ -310,6 +310,14 @@ class Score:
     def tally(self, doc_name: str) -> list[int]:
         return self.by_source.setdefault(source(doc_name), [0, 0, 0, 0])
 
+    def untouched_bead(self, doc_name: str, flagged: bool) -> None:
+        """Count an untouched bead of ``doc_name``, flagged or not."""
+        self.untouched += 1
+        self.false_flags += flagged
+        tally = self.tally(doc_name)
+        tally[0] += flagged
+        tally[1] += 1
+
     def line(self, genre: str) -> str:
         r_del = self.deleted_found / max(1, self.deleted)
         r_ins = self.inserted_found / max(1, self.inserted)
@@ -672,12 +680,7 @@ def main(argv: list[str] | None = None) -> int:
             for (en, zh), found in zip(doc.beads, kept, strict=True):
                 found = [o for o in found if o.confidence >= cut]
                 for seed in args.seed:
-                    score = scores[t, seed][doc.genre]
-                    score.untouched += 1
-                    score.false_flags += bool(found)
-                    tally = score.tally(doc.name)
-                    tally[0] += bool(found)
-                    tally[1] += 1
+                    scores[t, seed][doc.genre].untouched_bead(doc.name, bool(found))
                 for o in found if show else ():
                     print(f"FALSE {doc.name} [{o.only_in} {o.confidence:.2f}] {o.text!r}\n"
                           f"  EN {en}\n  ZH {zh}")

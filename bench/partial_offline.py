@@ -113,11 +113,7 @@ def figures(docs, conf, threshold: float) -> tuple[float, float, list[int], list
             if genre != "technical":
                 continue
             for k in kept:
-                s.untouched += 1
-                s.false_flags += bool(k)
-                tally = s.tally(name)
-                tally[0] += bool(k)
-                tally[1] += 1
+                s.untouched_bead(name, bool(k))
             bp.score_events(s, events[seed], lambda o: True)
         recalls.append(s.deleted_found / max(1, s.deleted))
         ff = 1000 * s.false_flags / max(1, s.untouched)
@@ -140,10 +136,12 @@ def logistic(x, y, l2: float = 1.0):
 
 def trees(x, y):
     """The tree model :func:`bench_partial.fit_trees` fits, scored by the package's evaluator."""
+    from functools import lru_cache
+
     from align.qa.omission import Trees
 
     model = Trees.from_dict(bp.fit_trees(x, y))
-    return lambda f: float(model.proba(np.asarray(f))[0])
+    return lru_cache(maxsize=None)(lambda f: float(model.proba(np.asarray(f))[0]))  # features are tuples
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -827,19 +827,18 @@ def _weigh(jobs: Sequence[_Job], encoder, threshold: float | None) -> list[list[
     vecs = texts.encode(encoder)
     partial = [job.embedded(vecs) for job in jobs]
     bases = [float(vecs[job.head[0]] @ vecs[job.head[1]]) for job in jobs]  # the pair's cosine
-    every = [(j, k, f, base) for j, (feats, base) in enumerate(zip(partial, bases, strict=True))
-             for k, f in enumerate(feats)]
+    every = [(j, k, f) for j, feats in enumerate(partial) for k, f in enumerate(feats)]
     keep = ([True] * len(every) if threshold is None
-            else _may_report([f for _, _, f, _ in every], [base for *_, base in every], threshold))
+            else _may_report([f for *_, f in every], [bases[j] for j, *_ in every], threshold))
     rests = _Texts()
     chosen = []
-    for (j, k, f, base), kept in zip(every, keep, strict=True):
+    for (j, k, f), kept in zip(every, keep, strict=True):
         if kept:
             c = jobs[j].cands[k]
-            chosen.append((j, c, f, base, rests.add(_norm(c.rest_text, c.side.lang))))
+            chosen.append((j, c, f, rests.add(_norm(c.rest_text, c.side.lang))))
     rest_vecs = rests.encode(encoder)
-    values = [_in_order({**f, "gain": float(_unit(rest_vecs[row]) @ vecs[jobs[j].head[1]]) - base})
-              for j, _, f, base, row in chosen]
+    values = [_in_order({**f, "gain": float(_unit(rest_vecs[row]) @ vecs[jobs[j].head[1]]) - bases[j]})
+              for j, _, f, row in chosen]
     scores = model().proba(np.asarray(values)).tolist() if values else []
     out: list[list[Omission]] = [[] for _ in jobs]
     for (j, c, *_), v, p in zip(chosen, values, scores, strict=True):
